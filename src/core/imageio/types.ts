@@ -41,6 +41,13 @@ export interface ImageMeta {
   pixelSize?: PixelSize;
   /** a few vendor fields worth showing (instrument, HV, magnification ...), as strings */
   vendor?: Record<string, string>;
+  /** free text the file carries (TIFF ImageDescription, PNG tEXt "Description"), trailing NULs removed */
+  description?: string;
+  /**
+   * True when a TIFF says 0 is white (PhotometricInterpretation 0). The values are returned as stored, not
+   * inverted, as tifffile and ImageJ do, so numbers agree with other tools; a viewer should invert its display.
+   */
+  minIsWhite?: boolean;
 }
 
 export interface LoadedImage extends GreyImage {

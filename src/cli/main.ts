@@ -1,0 +1,57 @@
+/**
+ * @file `lab`: the application's core on the command line, headless. Every subcommand is a thin wrapper
+ * over the same core functions the app's compute host runs, so results are identical.
+ * Errors print one line naming the file and the problem, and exit non-zero (1 for bad input, 2 for usage).
+ */
+import { LabError, toLabError } from '../core/errors';
+import { runInfo } from './info';
+import { runSimulate } from './simulate';
+import { UsageError } from './usage-error';
+
+export const USAGE = `lab — Speckle Lab on the command line
+
+Usage:
+  lab info IMAGE [--json]
+      Size, sample type, page count, min/max/mean and pixel size (when the file carries it).
+  lab simulate pair --out DIR [--size W,H] [--speckle-px S] [--noise none|poisson:PHOTONS|gauss:SIGMA]
+                    [--field constant:UX,UY|random-patches|star|sine:AMP,PERIOD] [--seed N]
+      Synthetic speckle pair with known displacement: reference.tif, deformed.tif and the ground truth
+      u.tif, v.tif (float32, pixels, convention I_def(x + u) = I_ref(x)), previews and result.json.
+  lab --version | --help
+
+Exit codes: 0 success, 1 bad input or failed task, 2 usage error.`;
+
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        console.log(USAGE);
+        return 0;
+      case '-v':
+      case '--version': {
+        const { appVersion } = await import('../core/version');
+        console.log(appVersion());
+        return 0;
+      }
+      case 'info':
+        return await runInfo(rest);
+      case 'simulate':
+        return await runSimulate(rest);
+      default:
+        throw new UsageError(`unknown command "${cmd}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
+      console.error(`lab: ${(err as Error).message}. Run "lab --help" for usage.`);
+      return 2;
+    }
+    const e = err instanceof LabError ? err : toLabError(err);
+    console.error(`lab: error: ${e.message}`);
+    return 1;
+  }
+}

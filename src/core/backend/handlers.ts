@@ -1,0 +1,162 @@
+/**
+ * @file The back end behind the contract: one handler per call, Electron-free, shared by Electron main
+ * and the browser harness. Transport specifics (native dialogs, binary URLs, the event channel) are
+ * injected through `BackendDeps`.
+ */
+import { basename } from 'node:path';
+import type { CallInputParsed, CallName, CallOutput, EventName, EventPayload } from '../../shared/contract';
+import type { ComputeClient } from '../compute/client';
+import { LabError } from '../errors';
+import type { JobStore } from '../jobs/store';
+import type { OpenedImageData } from '../tasks/open-image';
+import type { ResultFile } from '../results/result-folder';
+import { appVersion } from '../version';
+import type { BinaryKind, BinaryStore } from './binary-store';
+
+export type Handlers = { [N in CallName]: (input: CallInputParsed<N>) => Promise<CallOutput<N>> };
+type AppInfo = CallOutput<'app.info'>;
+type ProbeResult = NonNullable<AppInfo['executionProvider']>;
+
+export interface BackendDeps {
+  compute: ComputeClient;
+  jobs: JobStore;
+  binaries: BinaryStore;
+  transport: AppInfo['transport'];
+  electronVersion?: string;
+  /** URL under which the renderer fetches a stored binary (lab-data: protocol or harness HTTP route). */
+  binaryUrl(kind: BinaryKind, id: string): string;
+  /** Native open dialog; absent in the harness. */
+  openImageDialog?: () => Promise<string | null>;
+  emit<N extends EventName>(name: N, payload: EventPayload<N>): void;
+}
+
+export interface Backend {
+  handlers: Handlers;
+  /** Starts the execution-provider probe; the status bar updates through the `app.info` event. */
+  probe(): Promise<void>;
+  /** Cancels every running task (window closing, app quitting). */
+  cancelAll(): void;
+}
+
+export function createBackend(deps: BackendDeps): Backend {
+  let executionProvider: ProbeResult | null = null;
+  const tasks = new Map<string, AbortController>();
+
+  const appInfo = (): AppInfo => ({
+    appVersion: appVersion(),
+    transport: deps.transport,
+    node: process.versions.node,
+    electron: deps.electronVersion,
+    platform: `${process.platform}-${process.arch}`,
+    executionProvider,
+    capabilities: { nativeDialogs: Boolean(deps.openImageDialog) },
+  });
+
+  const jobsChanged = () => deps.emit('jobs.changed', { count: deps.jobs.count() });
+
+  /** Runs one long task with a renderer-chosen id so `task.cancel` and progress events can name it. */
+  async function asTask<T>(taskId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (tasks.has(taskId)) throw new LabError('E_INVALID_INPUT', `A task with id ${taskId} is already running.`);
+    const controller = new AbortController();
+    tasks.set(taskId, controller);
+    try {
+      return await run(controller.signal);
+    } finally {
+      tasks.delete(taskId);
+    }
+  }
+
+  const handlers: Handlers = {
+    'app.info': async () => appInfo(),
+
+    'dialog.openImage': async () => {
+      if (!deps.openImageDialog) {
+        throw new LabError('E_UNSUPPORTED', 'There is no native file dialog in the browser harness; use the file picker.');
+      }
+      return { path: await deps.openImageDialog() };
+    },
+
+    'image.open': async ({ path }) => {
+      const img = await deps.compute.run<OpenedImageData>('image.open', { path });
+      const id = deps.binaries.put('image', img.data);
+      return {
+        id,
+        path: img.path,
+        name: basename(img.path),
+        width: img.width,
+        height: img.height,
+        sizeBytes: img.sizeBytes,
+        sha256: img.sha256,
+        meta: img.meta,
+        stats: img.stats,
+        dataUrl: deps.binaryUrl('image', id),
+      };
+    },
+
+    'image.close': async ({ id }) => ({ closed: deps.binaries.delete(id) }),
+
+    'jobs.list': async ({ limit }) => {
+      const { jobs, total } = deps.jobs.listJobs({ limit });
+      return {
+        total,
+        jobs: jobs.map((j) => ({
+          id: j.id,
+          kind: j.kind,
+          state: j.state,
+          params: j.params,
+          createdAt: j.createdAt,
+          updatedAt: j.updatedAt,
+          resultDir: j.resultDir,
+          error: j.error,
+        })),
+      };
+    },
+
+    'simulate.pair': async ({ taskId, params }) =>
+      asTask(taskId, async (signal) => {
+        const job = deps.jobs.createJob({ kind: 'simulate.pair', params });
+        deps.jobs.markRunning(job.id);
+        jobsChanged();
+        try {
+          const res = await deps.compute.run<{ outDir: string; files: ResultFile[] }>('simulate.pair', params, {
+            signal,
+            onProgress: (fraction, message) => deps.emit('task.progress', { taskId, fraction, message }),
+          });
+          deps.jobs.markDone(job.id, { resultDir: res.outDir, files: res.files });
+          return { jobId: job.id, outDir: res.outDir, files: res.files.map((f) => f.path) };
+        } catch (err) {
+          const e = err instanceof LabError ? err : new LabError('E_INTERNAL', String(err));
+          if (e.code === 'E_CANCELLED') deps.jobs.markCancelled(job.id, 'cancelled by the user');
+          else deps.jobs.markFailed(job.id, e.message);
+          throw e;
+        } finally {
+          jobsChanged();
+        }
+      }),
+
+    'task.cancel': async ({ taskId }) => {
+      const c = tasks.get(taskId);
+      c?.abort();
+      return { cancelled: Boolean(c) };
+    },
+  };
+
+  return {
+    handlers,
+    async probe() {
+      try {
+        executionProvider = await deps.compute.run<ProbeResult>('ort.probe', {});
+      } catch (err) {
+        executionProvider = {
+          active: 'none',
+          tried: [{ name: 'probe', ok: false, error: err instanceof Error ? err.message : String(err) }],
+          ortVersion: 'unavailable',
+        };
+      }
+      deps.emit('app.info', appInfo());
+    },
+    cancelAll() {
+      for (const c of tasks.values()) c.abort();
+    },
+  };
+}

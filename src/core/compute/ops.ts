@@ -1,0 +1,17 @@
+/**
+ * @file The operations the compute host can run, by name. Each takes plain structured-clone data and a
+ * TaskContext, and returns plain data. New capabilities (trackers, restoration) add an entry here.
+ */
+import type { TaskContext } from '../progress';
+import { probeExecutionProvider } from '../infer/probe';
+import { openImageFile } from '../tasks/open-image';
+import { runSimulatePairTask, type SimulatePairTaskParams } from '../tasks/simulate-pair-task';
+
+export type Op = (input: unknown, ctx: TaskContext) => Promise<unknown>;
+export type OpTable = Record<string, Op>;
+
+export const ops: OpTable = {
+  'image.open': async (input) => openImageFile((input as { path: string }).path),
+  'simulate.pair': async (input, ctx) => runSimulatePairTask(input as SimulatePairTaskParams, ctx),
+  'ort.probe': async () => probeExecutionProvider(),
+};

@@ -1,0 +1,10 @@
+/**
+ * @file Renderer entry: Vue app with Pinia. The back end is reached through src/renderer/src/api, which
+ * picks Electron's preload bridge or the browser harness's WebSocket.
+ */
+import { createPinia } from 'pinia';
+import { createApp } from 'vue';
+import App from './App.vue';
+import './styles/base.css';
+
+createApp(App).use(createPinia()).mount('#app');

@@ -1,0 +1,54 @@
+/**
+ * @file The workspaces of the left navigation, in order. Each id is also the suffix of its test hook
+ * (`nav-<id>`) and the URL hash (`#/<id>`), so keep them stable.
+ */
+
+export type WorkspaceId = 'viewer' | 'dic' | 'xpci' | 'restore' | 'acquire' | 'jobs';
+
+export interface Workspace {
+  id: WorkspaceId;
+  /** label in the navigation */
+  label: string;
+  /** one line under the label */
+  hint: string;
+  /** false: the page says plainly that it is not built yet, and `plan` says what it will do */
+  built: boolean;
+  plan?: string;
+}
+
+export const WORKSPACES: readonly Workspace[] = [
+  { id: 'viewer', label: 'Viewer', hint: 'Open and inspect images', built: true },
+  {
+    id: 'dic',
+    label: 'Speckle / DIC',
+    hint: 'Displacement & strain',
+    built: false,
+    plan: 'Will measure full-field displacement and strain between a reference and deformed speckle images (subset ZNCC/IC-GN or a CNN), with ROI drawing, field maps and profiles.',
+  },
+  {
+    id: 'xpci',
+    label: 'X-ray phase',
+    hint: 'Speckle-based phase contrast',
+    built: false,
+    plan: 'Will track single-shot X-ray speckle between reference and sample images and turn the shifts into refraction angles (µrad), differential phase, integrated phase, transmission and dark-field.',
+  },
+  {
+    id: 'restore',
+    label: 'Restoration',
+    hint: 'SEM deblur & super-resolution',
+    built: false,
+    plan: 'Will deblur and super-resolve SEM images with ONNX models on the GPU where there is one, with a before/after compare slider.',
+  },
+  {
+    id: 'acquire',
+    label: 'Acquisition',
+    hint: 'Watch a folder as images land',
+    built: false,
+    plan: 'Will watch an acquisition folder, pair images as they finish writing and queue a processing job for each pair automatically.',
+  },
+  { id: 'jobs', label: 'Jobs', hint: 'Queue and results', built: true },
+];
+
+export function isWorkspaceId(s: string): s is WorkspaceId {
+  return WORKSPACES.some((w) => w.id === s);
+}
