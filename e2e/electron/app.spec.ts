@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
 import { writeTiffFloat32 } from '../../src/core/imageio';
+import { CALL_NAMES } from '../../src/shared/contract';
 import { ViewerPage } from '../pages/viewer-page';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -40,12 +41,15 @@ test.describe('Electron app', () => {
     const app = await electron.launch({ executablePath: BIN!, args: [ROOT, `--user-data-dir=${userData}`], cwd: ROOT });
     try {
       const page = await app.firstWindow();
-      const prefs = await app.evaluate(({ BrowserWindow }) => {
-        const wp = BrowserWindow.getAllWindows()[0].webContents.getLastWebPreferences();
-        return { contextIsolation: wp?.contextIsolation, sandbox: wp?.sandbox, nodeIntegration: wp?.nodeIntegration };
-      });
-      expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
-      expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+      // Hardening as the page sees it: no Node in the renderer, and window.lab is exactly the contract.
+      const seen = await page.evaluate(() => ({
+        require: typeof (globalThis as { require?: unknown }).require,
+        process: typeof (globalThis as { process?: unknown }).process,
+        lab: Object.keys((globalThis as unknown as { lab: object }).lab).sort(),
+      }));
+      expect(seen.require).toBe('undefined');
+      expect(seen.process).toBe('undefined');
+      expect(seen.lab).toEqual([...CALL_NAMES, 'on', 'pathForFile'].sort());
 
       const path = join(userData, 'ramp.tif');
       const data = new Float32Array(64 * 48).map((_, i) => 1000 * (i % 64) + Math.floor(i / 64) + 0.25);

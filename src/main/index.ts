@@ -74,7 +74,7 @@ async function start(): Promise<void> {
     const kind = url.hostname === 'field' ? 'field' : url.hostname === 'image' ? 'image' : null;
     const bytes = kind ? binaries.get(kind, url.pathname.replace(/^\//, '')) : null;
     if (!bytes) return new Response('That image is no longer open; open it again.', { status: 404 });
-    return new Response(bytes as unknown as BodyInit, { headers: { 'Content-Type': 'application/octet-stream' } });
+    return new Response(bytes as unknown as ConstructorParameters<typeof Response>[0], { headers: { 'Content-Type': 'application/octet-stream' } });
   });
 
   const ours = (wc: Electron.WebContents) => [...windows].some((w) => w.webContents === wc);

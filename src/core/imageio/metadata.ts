@@ -150,7 +150,7 @@ export function parseZeissMetadata(text: string): VendorInfo | null {
       key = null;
     }
   }
-  let pixel = params.AP_PIXEL_SIZE ?? params.AP_IMAGE_PIXEL_SIZE;
+  let pixel: string | undefined = params.AP_PIXEL_SIZE ?? params.AP_IMAGE_PIXEL_SIZE;
   if (!pixel) pixel = /Pixel Size\s*[=:]\s*([^\r\n]*)/i.exec(text)?.[1];
   const vendor: Record<string, string> = { vendor: 'Zeiss' };
   const pick: Record<string, string> = {

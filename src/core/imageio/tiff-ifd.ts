@@ -223,4 +223,22 @@ export async function checkBlockExtents(src: ByteSource, s: TiffStructure, page:
       throw truncated(name, `${kind} ${i + 1} of ${offsets.length} (page ${page + 1})`, end, src.size);
     }
   }
+  // Uncompressed blocks have a known size; a short one would make the decoder read past it.
+  if (((await num(TAG.compression))[0] ?? 1) === 1 && !tiled) {
+    const bits = await num(TAG.bitsPerSample);
+    const rowBytes = Math.ceil((width * (planes === 1 ? bits.reduce((a, b) => a + b, 0) || 1 : bits[0] || 1)) / 8);
+    const rps = Math.min((await num(TAG.rowsPerStrip))[0] ?? height, height) || height;
+    const perPlane = Math.ceil(height / rps);
+    for (let i = 0; i < blocks; i++) {
+      const rows = Math.min(rps, height - (i % perPlane) * rps);
+      if (counts[i] < rows * rowBytes) {
+        throw new LabError(
+          'E_CORRUPT',
+          `"${name}" has a damaged TIFF directory: strip ${i + 1} holds ${counts[i]} bytes where ${rows} ` +
+            `uncompressed rows need ${rows * rowBytes}.`,
+          name,
+        );
+      }
+    }
+  }
 }

@@ -17,7 +17,7 @@ export interface Workspace {
 }
 
 export const WORKSPACES: readonly Workspace[] = [
-  { id: 'viewer', label: 'Viewer', hint: 'Open and inspect images', built: true },
+  { id: 'viewer', label: 'Viewer', hint: 'Inspect images', built: true },
   {
     id: 'dic',
     label: 'Speckle / DIC',

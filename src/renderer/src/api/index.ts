@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { LabApi } from '../../../shared/contract';
+import { adaptPreloadApi } from './preload-adapter';
 import { createWsClient, type ConnectionState } from './ws-client';
 
 // The strict CSP (no 'unsafe-eval') would report zod's `new Function` probe as a violation; zod's
@@ -23,7 +24,7 @@ export interface Connection {
 function build(): { lab: LabApi; connection: Connection } {
   if (window.lab) {
     return {
-      lab: window.lab,
+      lab: adaptPreloadApi(window.lab),
       connection: { transport: 'electron', state: () => 'open', onState: () => () => {} },
     };
   }

@@ -3,7 +3,7 @@
  * src/shared/contract.ts, and the wire format in src/shared/ws-protocol.ts). Every call in CALL_NAMES is
  * built by one generic function, so a call added to the contract appears here without code. Events are
  * checked against their schemas before listeners see them. The socket reconnects by itself with a growing
- * delay (0.5 s doubling to 10 s); calls are never replayed, because some (simulate.pair) are not idempotent.
+ * delay (0.5 s doubling to 5 s); calls are never replayed, because some (simulate.pair) are not idempotent.
  *
  * Socket, fetch and timers are injectable so the client runs under vitest in Node without a browser.
  */
@@ -92,7 +92,7 @@ export async function readUploadReply(res: Response, fileName: string): Promise<
 export function createWsClient(options: WsClientOptions): WsLabClient {
   const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as SocketLike);
   const doFetch = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
-  const backoff = options.backoff ?? { initialMs: 500, maxMs: 10_000 };
+  const backoff = options.backoff ?? { initialMs: 500, maxMs: 5_000 };
   const setTimer = options.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const clearTimer = options.clearTimer ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
 

@@ -24,7 +24,7 @@ export interface ShownError {
 const UNREACHABLE = 'Could not reach the back end';
 
 function workspaceFromHash(): WorkspaceId {
-  const id = location.hash.replace(/^#\/?/, '');
+  const id = (globalThis.location?.hash ?? '').replace(/^#\/?/, '');
   return isWorkspaceId(id) ? id : 'viewer';
 }
 
