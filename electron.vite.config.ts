@@ -5,13 +5,12 @@
  */
 import { resolve } from 'node:path';
 import vue from '@vitejs/plugin-vue';
-import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import { defineConfig } from 'electron-vite';
 
 const shared = resolve(import.meta.dirname, 'src/shared');
 
 export default defineConfig({
   main: {
-    plugins: [externalizeDepsPlugin()],
     resolve: { alias: { '@shared': shared } },
     build: {
       rollupOptions: {
@@ -25,6 +24,7 @@ export default defineConfig({
   preload: {
     resolve: { alias: { '@shared': shared } },
     build: {
+      externalizeDeps: false,
       rollupOptions: {
         input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') },
         // A sandboxed preload cannot `require` anything but 'electron': bundle the rest in, emit CommonJS.

@@ -13,7 +13,9 @@ import { LabError } from '../errors';
 function fsError(err: unknown, path: string): LabError {
   const code = (err as NodeJS.ErrnoException)?.code;
   const why = (err as Error)?.message ?? String(err);
-  if (code === 'ENOSPC') return new LabError('E_IO', `Could not write "${path}": the disk is full. Nothing was overwritten.`, path);
+  if (code === 'ENOSPC') {
+    return new LabError('E_IO', `Could not write "${path}": the disk is full. Nothing was overwritten.`, path);
+  }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new LabError('E_IO', `Could not write "${path}": permission denied (${code}).`, path);
   }

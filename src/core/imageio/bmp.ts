@@ -53,7 +53,8 @@ export function readBmpHeader(b: Uint8Array, name: string): BmpHeader {
     yPpm = dv.getInt32(42, true);
     colours = dv.getUint32(46, true);
   } else {
-    throw new LabError('E_UNSUPPORTED', `"${name}" has a BMP header of ${headerSize} bytes, which this app does not read.`, name);
+    const what = `"${name}" has a BMP header of ${headerSize} bytes, which this app does not read.`;
+    throw new LabError('E_UNSUPPORTED', what, name);
   }
   const height = Math.abs(rawHeight);
   if (!(width > 0 && height > 0 && width * height <= 2 ** 30)) {
@@ -100,7 +101,9 @@ export async function decodeBmp(b: Uint8Array, name: string): Promise<LoadedImag
     const entries = h.colours || 2 ** bpp;
     const entrySize = h.headerSize === 12 ? 3 : 4;
     const palStart = 14 + h.headerSize + (h.compression === 3 && h.headerSize === 40 ? 12 : 0);
-    if (palStart + entries * entrySize > b.length) throw new LabError('E_TRUNCATED', `"${name}" is a truncated BMP (palette).`, name);
+    if (palStart + entries * entrySize > b.length) {
+      throw new LabError('E_TRUNCATED', `"${name}" is a truncated BMP: it ends inside its palette.`, name);
+    }
     const palette = new Float64Array(3 * entries);
     for (let k = 0; k < entries; k++) {
       const q = palStart + k * entrySize; // stored B, G, R
@@ -121,7 +124,9 @@ export async function decodeBmp(b: Uint8Array, name: string): Promise<LoadedImag
     spp = 1;
     // 8-bit BMP has no grey mode: grey images carry the identity palette k -> (k, k, k). Call those grey.
     let identity = bpp === 8;
-    for (let k = 0; k < entries && identity; k++) identity = palette[3 * k] === k && palette[3 * k + 1] === k && palette[3 * k + 2] === k;
+    for (let k = 0; k < entries && identity; k++) {
+      identity = palette[3 * k] === k && palette[3 * k + 1] === k && palette[3 * k + 2] === k;
+    }
     if (identity) {
       data = Float32Array.from(idx);
       greyRule = undefined;

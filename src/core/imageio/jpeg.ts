@@ -69,7 +69,9 @@ export async function decodeJpeg(bytes: Uint8Array, name: string): Promise<Loade
   }
   const frame = readFrame(bytes, name);
   const unsupported = (what: string) =>
-    new LabError('E_UNSUPPORTED', `"${name}" is a ${what} JPEG, which this app does not read; save it as TIFF or PNG.`, name);
+    new LabError(
+      'E_UNSUPPORTED', `"${name}" is a ${what} JPEG, which this app does not read; save it as TIFF or PNG.`, name,
+    );
   if (frame.sof < 0) throw new LabError('E_CORRUPT', `"${name}" is a damaged JPEG (no frame header).`, name);
   if (frame.precision !== 8) throw unsupported(`${frame.precision}-bit`);
   if (![0xc0, 0xc1, 0xc2].includes(frame.sof)) throw unsupported('lossless or arithmetic-coded');

@@ -6,6 +6,7 @@
  * Note: Pixel size rules. Sizes are reported in µm. When several sources exist the most specific wins:
  * 1. SEM vendor block (FEI `[Scan] PixelWidth=` in metres, tag 34682/34680 or text; Zeiss tag 34118
  *    `AP_PIXEL_SIZE` / `Image Pixel Size = 2.5 nm`): written by the microscope from its calibration.
+ *    A vendor value outside 1 pm .. 1 cm is taken for a broken field and skipped (tiff.ts).
  * 2. TIFF XResolution/YResolution (pixels per unit). ResolutionUnit inch or cm converts directly (a missing
  *    ResolutionUnit means inch, as TIFF 6.0 says). Unit "none" is used only with an ImageJ description that
  *    names a length unit (`unit=um`, `micron`, `µm`, `nm`, `mm` ...), which is how ImageJ stores calibration.

@@ -81,7 +81,8 @@ export async function decodePng(bytes: Uint8Array, name: string): Promise<Loaded
   const colorType = ihdr.data[9];
   let input = bytes;
   if (colorType !== 3 && chunks.some((c) => c.type === 'tRNS')) {
-    const parts = [bytes.subarray(0, 8), ...chunks.filter((c) => c.type !== 'tRNS').map((c) => bytes.subarray(c.at, c.at + 12 + c.data.length))];
+    const kept = chunks.filter((c) => c.type !== 'tRNS').map((c) => bytes.subarray(c.at, c.at + 12 + c.data.length));
+    const parts = [bytes.subarray(0, 8), ...kept];
     input = new Uint8Array(Buffer.concat(parts));
   }
   let png: ReturnType<typeof PNG.sync.read>;
@@ -95,7 +96,8 @@ export async function decodePng(bytes: Uint8Array, name: string): Promise<Loaded
   const { width, height, depth } = png;
   const n = width * height;
   const rgba = png.data as unknown as ArrayLike<number>; // Buffer (8-bit) or Uint16Array (16-bit), RGBA
-  const colour: ImageMeta['colour'] = (['grey', '', 'rgb', 'palette', 'grey-alpha', '', 'rgba'] as const)[colorType] as ImageMeta['colour'];
+  const COLOUR_OF_TYPE = ['grey', '', 'rgb', 'palette', 'grey-alpha', '', 'rgba'] as const; // PNG colour types 0..6
+  const colour = COLOUR_OF_TYPE[colorType] as ImageMeta['colour'];
   const spp = [1, 0, 3, 1, 2, 0, 4][colorType];
   let data: Float32Array;
   let greyRule: string | undefined;

@@ -81,7 +81,9 @@ export function predictorPool(littleEndian: boolean, samplesPerPixel: number) {
           const stride = params.planarConfiguration === 2 ? 1 : samplesPerPixel;
           const rowSamples = params.tileWidth * stride;
           const rowBytes = rowSamples * k;
-          const bytes = ArrayBuffer.isView(out) ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : new Uint8Array(out);
+          const bytes = ArrayBuffer.isView(out)
+            ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+            : new Uint8Array(out);
           const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
           const rows = Math.min(params.tileHeight, Math.floor(bytes.length / rowBytes));
           if (predictor === 2 && Number.isInteger(k) && [1, 2, 4, 8].includes(k)) {

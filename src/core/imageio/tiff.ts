@@ -16,8 +16,10 @@ import { findFeiText, parseFeiMetadata, parseZeissMetadata, tiffResolutionPixelS
 import { paletteToGrey, planesToGrey } from './grey';
 import { predictorPool } from './tiff-predictor';
 import { memorySource, type ByteSource } from './source';
-import { checkBlockExtents, readTiffStructure, TAG, tagNumbers, tagText, type TiffIfd, type TiffStructure } from './tiff-ifd';
-import type { ImageMeta, LoadedImage, SampleType } from './types';
+import {
+  checkBlockExtents, readTiffStructure, TAG, tagNumbers, tagText, type TiffIfd, type TiffStructure,
+} from './tiff-ifd';
+import type { ImageMeta, LoadedImage, PixelSize, SampleType } from './types';
 
 const COMPRESSION: Record<number, string> = { 1: 'none', 5: 'lzw', 8: 'deflate', 32946: 'deflate', 32773: 'packbits' };
 
@@ -55,7 +57,9 @@ export async function decodeTiff(bytes: Uint8Array, name: string): Promise<Loade
   const format = (await num(TAG.sampleFormat))[0] ?? 1;
   const bits = bitsList[0] ?? 1;
 
-  if (bitsList.some((b) => b !== bits)) throw unsupported(name, `samples of different bit depths (${bitsList.join(', ')})`);
+  if (bitsList.some((b) => b !== bits)) {
+    throw unsupported(name, `samples of different bit depths (${bitsList.join(', ')})`);
+  }
   const sampleType = sampleTypeOf(bits, format);
   if (!sampleType) {
     const kind = format === 3 ? 'float' : format === 2 ? 'signed integer' : 'integer';
@@ -152,6 +156,7 @@ async function addMetadata(
   const zeiss = vendor ? undefined : await text(TAG.zeissSem);
   if (zeiss) vendor = parseZeissMetadata(zeiss);
   if (!vendor && description?.includes('PixelWidth=')) vendor = parseFeiMetadata(description, height);
+  if (!vendor && description && /AP_PIXEL_SIZE|Pixel Size\s*=/.test(description)) vendor = parseZeissMetadata(description);
   if (!vendor) {
     const found = findFeiText(bytes);
     if (found) vendor = parseFeiMetadata(found, height);
@@ -162,6 +167,8 @@ async function addMetadata(
   const [xRes] = await nums(TAG.xResolution);
   const [yRes] = await nums(TAG.yResolution);
   const [resUnit] = await nums(TAG.resolutionUnit);
-  const pixelSize = vendor?.pixelSize ?? tiffResolutionPixelSize(xRes, yRes, resUnit, description);
+  // A vendor value outside 1 pm .. 1 cm is a broken field, not a calibration: fall back to the tags.
+  const plausible = (p?: PixelSize) => (p && p.x > 1e-6 && p.x < 1e4 && p.y > 1e-6 && p.y < 1e4 ? p : undefined);
+  const pixelSize = plausible(vendor?.pixelSize) ?? tiffResolutionPixelSize(xRes, yRes, resUnit, description);
   if (pixelSize) meta.pixelSize = pixelSize;
 }
