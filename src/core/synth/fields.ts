@@ -82,11 +82,14 @@ function sineField(amplitude: number, period: number): DisplacementField {
  * 639–654, doi:10.1007/s11340-021-00806-6), scaled to the image: u = 0, v = 0.5·cos(2π(y − yc)/p(x)),
  * p(x) = 10 + 140·(x + 1)/W, yc = (H − 1)/2. For 2000 × 501 this is exactly the published field (period
  * 10 px at the left to 150 px at the right). Outside the columns 0…W−1 p is held at its edge value, so the
- * field stays defined (and smooth in y) where spots beyond the border are evaluated.
+ * field stays defined (and smooth in y) where spots beyond the border are evaluated. The shear ∂v/∂x grows
+ * with the distance from the centre row, up to π·yc·(140/W)/p(0)² at the left edge: 0.54 on the published
+ * 2000 × 501 geometry, 2.2 on a 2048² image, whose far rows at the left then vary within a pixel along x.
  */
 function starField(width: number, height: number): DisplacementField {
   const yc = (height - 1) / 2;
   const dp = 140 / width;
+  const p0 = 10 + dp;
   return {
     kind: 'star',
     constant: null,
@@ -106,8 +109,11 @@ function starField(width: number, height: number): DisplacementField {
       kind: 'star',
       formula: 'u = 0; v = 0.5·cos(2π(y − yc)/p(x)), p(x) = 10 + 140·(x + 1)/W, yc = (H − 1)/2 (px)',
       yc,
-      periodLeftPx: 10 + dp,
+      periodLeftPx: p0,
       periodRightPx: 150,
+      shearBound: (Math.PI * yc * dp) / (p0 * p0),
+      shearNote:
+        'upper bound of |∂v/∂x| on the image (0.54 for 2000 × 501); where it exceeds about 0.5, v varies within a pixel along x far from the centre row',
       reference:
         'P. L. Reu et al., DIC Challenge 2.0, Experimental Mechanics 62 (2022) 639–654, doi:10.1007/s11340-021-00806-6 (exact for W = 2000, H = 501)',
     },
@@ -189,7 +195,7 @@ const NEWTON_MAX = 50;
  * On return out = [u, v, ∂u/∂x, ∂u/∂y, ∂v/∂x, ∂v/∂y] at the solution, out[6] = X, out[7] = Y, and the
  * residual |X + u(X) − y| is below 1e-9 px in each component. Newton rather than the plain fixed point
  * X ← y − u(X): the fixed point converges only while |∇u| < 1 and slowly near it (the star's shear reaches
- * 0.55 on the DIC Challenge geometry), Newton needs only det(I + ∇u) > 0 and two or three steps.
+ * 0.54 on the DIC Challenge geometry), Newton needs only det(I + ∇u) > 0 and two or three steps.
  */
 export function invertPoint(field: DisplacementField, yx: number, yy: number, gx: number, gy: number, out: Float64Array): void {
   let x = gx;

@@ -42,7 +42,7 @@ export interface SimulatedPair {
   description: Record<string, unknown>;
 }
 
-const BAND_ROWS = 32;
+const BAND_ROWS = 64;
 const MAX_SIDE = 16384;
 /** Stream id of the noise (Note: Random streams in rng.ts); the image index (0 ref, 1 def) follows it. */
 const STREAM_NOISE = 3;

@@ -20,7 +20,8 @@
  *    Σ = σ_b²·I + σ_p²·B·Bᵀ. For constant (and affine) fields this is exact; for curved fields it omits
  *    a second-order term of about σ_p²·|∇²u|/2 px (4e-3 px for a sine of 1 px amplitude and 20 px
  *    period), so the content of each deformed pixel sits exactly at the ground-truth u of its centre.
- *    Terms with dᵀΣ⁻¹d ≥ 36 (below 1.5e-8 of a spot's peak, under float32 resolution) are skipped.
+ *    Terms with dᵀΣ⁻¹d ≥ 36 (below 1.5e-8 of a spot's peak, under float32 resolution) are skipped;
+ *    the exponentials come from `expNeg` (exp-neg.ts), within 2e-14 of Math.exp.
  *  - Grey levels. The sum V(x) of the spot terms (mean 0.75) goes through a smooth saturating tone curve
  *    G = 255·(0.1 + 0.8·(1 − exp(−V))), grey levels of an 8-bit-like 0–255 scale: background 25.5, spots
  *    saturating towards 229.5, mean ≈ 0.47·255 ≈ 120, standard deviation ≈ 45–48. No value is clipped and

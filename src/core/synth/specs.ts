@@ -75,7 +75,9 @@ function throwIt(e: LabError): never {
  * Checks a NoiseSpec built in code (not only parsed text), so `simulatePair` can trust its input.
  * `text` is what the message quotes; by default the spec's own text form.
  */
-export function validateNoiseSpec(spec: NoiseSpec, text = noiseSpecText(spec)): void {
+export function validateNoiseSpec(spec: NoiseSpec, text?: string): void {
+  if (!spec || typeof spec !== 'object') throw badNoise(String(spec), 'it is not a noise spec');
+  text ??= noiseSpecText(spec);
   if (spec.kind === 'none') return;
   if (spec.kind === 'poisson') {
     if (!Number.isFinite(spec.photons) || spec.photons <= 0) {
@@ -93,7 +95,9 @@ export function validateNoiseSpec(spec: NoiseSpec, text = noiseSpecText(spec)): 
 }
 
 /** Checks a FieldSpec built in code; rejects sine fields that would fold the image onto itself. */
-export function validateFieldSpec(spec: FieldSpec, text = fieldSpecText(spec)): void {
+export function validateFieldSpec(spec: FieldSpec, text?: string): void {
+  if (!spec || typeof spec !== 'object') throw badField(String(spec), 'it is not a field spec');
+  text ??= fieldSpecText(spec);
   switch (spec.kind) {
     case 'random-patches':
     case 'star':
