@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../errors';
 import type { HostReply, HostRequest, MessagePortLike } from './protocol';
+import { tsxExecArgv } from './ts-loader';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -87,7 +88,7 @@ const HOST_ENTRY_TS = fileURLToPath(new URL('./host-entry.ts', import.meta.url))
  */
 export function forkComputeHost(env: NodeJS.ProcessEnv = process.env): MessageComputeClient {
   const child: ChildProcess = fork(HOST_ENTRY_TS, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: tsxExecArgv(),
     serialization: 'advanced', // structured clone: Float32Array crosses without JSON
     env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
