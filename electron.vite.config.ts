@@ -17,6 +17,7 @@ export default defineConfig({
         input: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
           'compute-host': resolve(import.meta.dirname, 'src/core/compute/host-entry.ts'),
+          'track-worker': resolve(import.meta.dirname, 'src/core/track/worker.ts'),
         },
       },
     },

@@ -5,7 +5,9 @@
  */
 import { LabError, toLabError } from '../core/errors';
 import { runInfo } from './info';
+import { runCompare } from './compare';
 import { runSimulate } from './simulate';
+import { runTrack } from './track';
 import { UsageError } from './usage-error';
 
 export const USAGE = `lab — Speckle Lab on the command line
@@ -17,6 +19,15 @@ Usage:
                     [--field constant:UX,UY|random-patches|star|sine:AMP,PERIOD] [--seed N]
       Synthetic speckle pair with known displacement: reference.tif, deformed.tif and the ground truth
       u.tif, v.tif (float32, pixels, convention I_def(x + u) = I_ref(x)), previews and result.json.
+  lab track --ref R --def D --method zncc|umpa|icgn [--window N] [--search R] [--step S]
+            [--roi x,y,w,h] [--strain-window N] [--subpixel gaussian|newton] [--no-dark-field]
+            [--threads T] --out DIR
+      Displacement field from reference to deformed image: u.tif, v.tif, quality.tif (float32, full size,
+      NaN outside the ROI and where nothing trustworthy was measured), transmission.tif and darkfield.tif
+      (UMPA), exx/eyy/exy.tif (--strain-window), preview.png and result.json. UMPA multi-frame: give
+      comma-separated frame lists to --ref and --def.
+  lab compare --truth-u U --truth-v V --u U2 --v V2 [--mask M] [--json]
+      Bias, RMSE, MAE and end-point error of a measured field against ground truth.
   lab --version | --help
 
 Exit codes: 0 success, 1 bad input or failed task, 2 usage error.`;
@@ -42,6 +53,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runInfo(rest);
       case 'simulate':
         return await runSimulate(rest);
+      case 'track':
+        return await runTrack(rest);
+      case 'compare':
+        return await runCompare(rest);
       default:
         throw new UsageError(`unknown command "${cmd}"`);
     }

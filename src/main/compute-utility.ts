@@ -17,6 +17,7 @@ export function startUtilityComputeHost(): MessageComputeClient {
       ...process.env,
       LAB_MODELS_DIR: join(resources, 'models'),
       LAB_PACKAGE_JSON: join(app.getAppPath(), 'package.json'),
+      LAB_TRACK_WORKER: join(import.meta.dirname, 'track-worker.js'),
     },
   });
   const port: MessagePortLike = {

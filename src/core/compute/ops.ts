@@ -6,6 +6,7 @@ import type { TaskContext } from '../progress';
 import { probeExecutionProvider } from '../infer/probe';
 import { openImageFile } from '../tasks/open-image';
 import { runSimulatePairTask, type SimulatePairTaskParams } from '../tasks/simulate-pair-task';
+import { runTrackTask, type TrackTaskParams } from '../tasks/track-task';
 
 export type Op = (input: unknown, ctx: TaskContext) => Promise<unknown>;
 export type OpTable = Record<string, Op>;
@@ -14,4 +15,5 @@ export const ops: OpTable = {
   'image.open': async (input) => openImageFile((input as { path: string }).path),
   'simulate.pair': async (input, ctx) => runSimulatePairTask(input as SimulatePairTaskParams, ctx),
   'ort.probe': async () => probeExecutionProvider(),
+  'track.run': async (input, ctx) => runTrackTask(input as TrackTaskParams, ctx),
 };

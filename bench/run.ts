@@ -1,0 +1,13 @@
+/**
+ * @file `npm run bench -- NAME [options]`: runs one benchmark and prints its side-by-side table.
+ */
+import { benchTrack } from './track';
+
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = { track: benchTrack };
+const [name, ...rest] = process.argv.slice(2);
+const fn = name ? BENCHES[name] : undefined;
+if (!fn) {
+  console.error(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]`);
+  process.exit(2);
+}
+await fn(rest);

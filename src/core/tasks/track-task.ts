@@ -1,0 +1,110 @@
+/**
+ * @file `track` as a job: read the reference and deformed (or sample) images, measure the displacement
+ * field with a classical method, optionally derive strain, and write the result folder (u.tif, v.tif,
+ * quality.tif, method extras, strain maps, preview.png, result.json). Shared by `lab track` and the compute
+ * host, so the CLI and the app produce identical folders.
+ */
+import { writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { LabError } from '../errors';
+import { readImage, writeTiffFloat32, type LoadedImage } from '../imageio';
+import type { TaskContext } from '../progress';
+import { encodeRgbaPng, montage, robustRange } from '../render/colormap';
+import { sha256File, writeResultFolder, type ResultFile } from '../results/result-folder';
+import { computeStrain } from '../track/strain';
+import { resolveOptions, trackField } from '../track/track-field';
+import type { MethodOptions, Roi, TrackMethod } from '../track/types';
+import { appVersion } from '../version';
+
+export interface TrackTaskParams {
+  refPaths: string[];
+  defPaths: string[];
+  method: TrackMethod;
+  options?: Partial<MethodOptions[TrackMethod]>;
+  step: number;
+  roi?: { x: number; y: number; width: number; height: number };
+  /** strain window in px (odd); omitted = no strain */
+  strainWindow?: number;
+  threads?: number;
+  outDir: string;
+}
+
+export interface FieldSummary {
+  valid: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+export function summarise(values: Float32Array): FieldSummary {
+  let n = 0, sum = 0, sum2 = 0, min = Infinity, max = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    n++;
+    sum += v;
+    sum2 += v * v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const mean = n ? sum / n : Number.NaN;
+  return { valid: n, mean, std: n > 1 ? Math.sqrt(Math.max(0, (sum2 - n * mean * mean) / (n - 1))) : Number.NaN, min: n ? min : Number.NaN, max: n ? max : Number.NaN };
+}
+
+async function readFrames(paths: string[]): Promise<LoadedImage[]> {
+  if (paths.length === 0) throw new LabError('E_INVALID_INPUT', 'No input image was given.');
+  return Promise.all(paths.map((p) => readImage(p)));
+}
+
+export async function runTrackTask(p: TrackTaskParams, ctx: TaskContext): Promise<{ outDir: string; files: ResultFile[]; messages: string[] }> {
+  const refs = await readFrames(p.refPaths);
+  const defs = await readFrames(p.defPaths);
+  const roi: Roi | undefined = p.roi ? { kind: 'rect', ...p.roi } : undefined;
+  const field = await trackField(
+    refs,
+    defs,
+    { method: p.method, options: p.options, step: p.step, roi, threads: p.threads, names: { ref: p.refPaths[0], def: p.defPaths[0] } },
+    { signal: ctx.signal, progress: ctx.progress.sub(0, 0.85) },
+  );
+  const strain = p.strainWindow ? computeStrain(field.u, field.v, field.width, field.height, { window: p.strainWindow }) : null;
+  const inputs = await Promise.all(
+    [...p.refPaths.map((f) => ['reference', f]), ...p.defPaths.map((f) => ['deformed', f])].map(async ([role, f], k) => {
+      const img = k < refs.length ? refs[k] : defs[k - refs.length];
+      return { role, path: f, name: basename(f), width: img.width, height: img.height, sha256: await sha256File(f), pixelSize: img.meta.pixelSize ?? null };
+    }),
+  );
+  ctx.progress.report(0.9, 'writing results');
+  const maps: Record<string, Float32Array> = { u: field.u, v: field.v, quality: field.quality, ...field.extra };
+  if (strain) Object.assign(maps, { exx: strain.exx, eyy: strain.eyy, exy: strain.exy });
+
+  const res = await writeResultFolder(
+    p.outDir,
+    async (dir) => {
+      const { width, height } = field;
+      for (const [name, data] of Object.entries(maps)) {
+        await writeTiffFloat32(join(dir, `${name}.tif`), { width, height, data }, { description: `${name} (${p.method}); NaN = not measured`, pixelSize: refs[0].meta.pixelSize });
+      }
+      const panel = (data: Float32Array) => ({ values: data, map: 'viridis' as const, range: robustRange(data) });
+      const m = montage(width, height, [panel(field.u), panel(field.v)]);
+      await writeFile(join(dir, 'preview.png'), encodeRgbaPng(m.width, m.height, m.rgba));
+    },
+    (files: ResultFile[]) => ({
+      kind: 'track',
+      appVersion: appVersion(),
+      createdAt: new Date().toISOString(),
+      method: p.method,
+      parameters: { ...resolveOptions(p.method, p.options), step: p.step, roi: p.roi ?? null, strainWindow: p.strainWindow ?? null },
+      convention: 'I_def(x + u) = I_ref(x); x = column (right), y = row (down); pixels; NaN = not measured',
+      inputs,
+      grid: field.grid,
+      points: { measured: field.measured, valid: field.valid },
+      summary: Object.fromEntries(Object.entries(maps).map(([k, v]) => [k, summarise(v)])),
+      messages: field.messages,
+      preview: 'preview.png: u (left) and v (right), viridis, 1st–99th percentile range, dark grey = NaN',
+      timingsMs: field.timingsMs,
+      files: files.map(({ name, sha256, bytes }) => ({ name, sha256, bytes })),
+    }),
+  );
+  ctx.progress.report(1, 'done');
+  return { ...res, messages: field.messages };
+}
