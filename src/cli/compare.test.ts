@@ -4,7 +4,7 @@
  * file, misuse). runCompare is called directly, and once end to end through bin/lab.mjs for exit codes.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -49,6 +49,9 @@ beforeAll(async () => {
     write('mask.tif', mask),
     write('small.tif', new Float32Array(W * (H - 1)), W, H - 1),
   ]);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
 });
 
 /** Runs runCompare with console.log captured. */

@@ -4,10 +4,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImage, writeTiffFloat32 } from '../core/imageio';
 
 const LAB = resolve(import.meta.dirname, '..', '..', 'bin', 'lab.mjs');
@@ -24,6 +24,9 @@ beforeAll(async () => {
   const r = lab('simulate', 'pair', '--out', pair, '--size', '160,128', '--field', 'constant:1.3,-0.6', '--noise', 'poisson:5000', '--seed', '5');
   expect(r.code, r.err).toBe(0);
 }, 120_000);
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('lab track', () => {
   it.each([
