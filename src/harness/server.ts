@@ -76,6 +76,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     jobs,
     binaries,
     transport: 'browser-harness',
+    resultsDir: join(opts.dataDir, 'results'),
     binaryUrl: (kind, id) => `${origin}/data/${kind}/${id}`,
     emit: (name, payload) => broadcast({ type: 'event', name, payload }),
   });

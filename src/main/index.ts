@@ -56,6 +56,7 @@ async function start(): Promise<void> {
     jobs,
     binaries,
     transport: 'electron',
+    resultsDir: join(app.getPath('userData'), 'results'),
     electronVersion: process.versions.electron,
     binaryUrl: (kind, id) => `lab-data://${kind}/${id}`,
     openImageDialog: async () => {

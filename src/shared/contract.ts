@@ -100,6 +100,45 @@ export const SimulatePairParamsSchema = z.object({
   seed: z.number().int().default(1),
 });
 
+export const TrackMethodSchema = z.enum(['zncc', 'umpa', 'icgn']);
+export const RoiRectSchema = z.object({
+  x: z.number().int().min(0),
+  y: z.number().int().min(0),
+  width: z.number().int().min(1),
+  height: z.number().int().min(1),
+});
+export const TrackParamsSchema = z.object({
+  refPath: z.string().min(1),
+  defPath: z.string().min(1),
+  method: TrackMethodSchema,
+  /** method options (window/subset, search, ...); the core fills in defaults and validates them */
+  options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+  step: z.number().int().min(1).max(1000).default(4),
+  roi: RoiRectSchema.optional(),
+  strainWindow: z.number().int().min(3).max(401).optional(),
+  /** result folder; default: a new folder under the app's results directory */
+  outDir: z.string().min(1).optional(),
+});
+
+/** One float32 map of a result folder, fetched by URL like an image. */
+export const FieldMapSchema = z.object({
+  name: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  /** physical unit of the values, e.g. "px", "rad", "1" */
+  unit: z.string(),
+  /** over finite values; null when the map has none (JSON has no NaN) */
+  stats: z.object({ min: z.number().nullable(), max: z.number().nullable(), mean: z.number().nullable(), std: z.number().nullable(), valid: z.number() }),
+  dataUrl: z.string(),
+});
+export const OpenedResultSchema = z.object({
+  dir: z.string(),
+  kind: z.string(),
+  /** the result.json, as written */
+  result: z.record(z.string(), z.unknown()),
+  maps: z.array(FieldMapSchema),
+});
+
 // ---------- calls ----------
 
 const TaskIdSchema = z.string().min(1).max(64);
@@ -119,6 +158,13 @@ export const calls = {
     input: z.object({ taskId: TaskIdSchema, params: SimulatePairParamsSchema }),
     output: z.object({ jobId: z.number().int(), outDir: z.string(), files: z.array(z.string()) }),
   },
+  /** Long task: measures a displacement field and opens the result (progress as `task.progress`). */
+  'track.run': {
+    input: z.object({ taskId: TaskIdSchema, params: TrackParamsSchema }),
+    output: z.object({ jobId: z.number().int(), opened: OpenedResultSchema, messages: z.array(z.string()) }),
+  },
+  /** Opens a result folder written by any job (history, re-open): result.json plus its float32 maps. */
+  'result.open': { input: z.object({ dir: z.string().min(1) }), output: OpenedResultSchema },
   'task.cancel': { input: z.object({ taskId: TaskIdSchema }), output: z.object({ cancelled: z.boolean() }) },
 } as const;
 

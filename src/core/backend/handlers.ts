@@ -3,12 +3,13 @@
  * and the browser harness. Transport specifics (native dialogs, binary URLs, the event channel) are
  * injected through `BackendDeps`.
  */
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { CallInputParsed, CallName, CallOutput, EventName, EventPayload } from '../../shared/contract';
 import type { ComputeClient } from '../compute/client';
 import { LabError } from '../errors';
 import type { JobStore } from '../jobs/store';
 import type { OpenedImageData } from '../tasks/open-image';
+import type { ResultMap } from '../results/open-result';
 import type { ResultFile } from '../results/result-folder';
 import { appVersion } from '../version';
 import type { BinaryKind, BinaryStore } from './binary-store';
@@ -25,6 +26,8 @@ export interface BackendDeps {
   electronVersion?: string;
   /** URL under which the renderer fetches a stored binary (lab-data: protocol or harness HTTP route). */
   binaryUrl(kind: BinaryKind, id: string): string;
+  /** Where jobs write result folders when the caller names none. */
+  resultsDir: string;
   /** Native open dialog; absent in the harness. */
   openImageDialog?: () => Promise<string | null>;
   emit<N extends EventName>(name: N, payload: EventPayload<N>): void;
@@ -51,6 +54,24 @@ export function createBackend(deps: BackendDeps): Backend {
     executionProvider,
     capabilities: { nativeDialogs: Boolean(deps.openImageDialog) },
   });
+
+  type Opened = { dir: string; kind: string; result: Record<string, unknown>; maps: ResultMap[] };
+  const finite = (v: number) => (Number.isFinite(v) ? v : null);
+  /** Result maps go into the binary store; the renderer fetches them by URL. */
+  const publishResult = (r: Opened): CallOutput<'result.open'> => ({
+    dir: r.dir,
+    kind: r.kind,
+    result: r.result,
+    maps: r.maps.map((m) => ({
+      name: m.name,
+      width: m.width,
+      height: m.height,
+      unit: m.unit,
+      stats: { min: finite(m.stats.min), max: finite(m.stats.max), mean: finite(m.stats.mean), std: finite(m.stats.std), valid: m.stats.valid },
+      dataUrl: deps.binaryUrl('field', deps.binaries.put('field', m.data)),
+    })),
+  });
+  const newResultDir = (kind: string) => join(deps.resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${kind}`);
 
   const jobsChanged = () => deps.emit('jobs.changed', { count: deps.jobs.count() });
 
@@ -133,6 +154,33 @@ export function createBackend(deps: BackendDeps): Backend {
           jobsChanged();
         }
       }),
+
+    'track.run': async ({ taskId, params }) =>
+      asTask(taskId, async (signal) => {
+        const outDir = params.outDir ?? newResultDir(`track-${params.method}`);
+        const job = deps.jobs.createJob({ kind: 'track', params: { ...params, outDir } });
+        deps.jobs.markRunning(job.id);
+        jobsChanged();
+        try {
+          const res = await deps.compute.run<{ outDir: string; files: ResultFile[]; messages: string[] }>(
+            'track.run',
+            { refPaths: [params.refPath], defPaths: [params.defPath], method: params.method, options: params.options, step: params.step, roi: params.roi, strainWindow: params.strainWindow, outDir },
+            { signal, onProgress: (fraction, message) => deps.emit('task.progress', { taskId, fraction, message }) },
+          );
+          deps.jobs.markDone(job.id, { resultDir: res.outDir, files: res.files });
+          const opened = await deps.compute.run<Opened>('result.open', { dir: res.outDir });
+          return { jobId: job.id, opened: publishResult(opened), messages: res.messages };
+        } catch (err) {
+          const e = err instanceof LabError ? err : new LabError('E_INTERNAL', String(err));
+          if (e.code === 'E_CANCELLED') deps.jobs.markCancelled(job.id, 'cancelled by the user');
+          else if (deps.jobs.getJob(job.id)?.state === 'running') deps.jobs.markFailed(job.id, e.message);
+          throw e;
+        } finally {
+          jobsChanged();
+        }
+      }),
+
+    'result.open': async ({ dir }) => publishResult(await deps.compute.run<Opened>('result.open', { dir })),
 
     'task.cancel': async ({ taskId }) => {
       const c = tasks.get(taskId);

@@ -4,6 +4,7 @@
  */
 import type { TaskContext } from '../progress';
 import { probeExecutionProvider } from '../infer/probe';
+import { openResultFolder } from '../results/open-result';
 import { openImageFile } from '../tasks/open-image';
 import { runSimulatePairTask, type SimulatePairTaskParams } from '../tasks/simulate-pair-task';
 import { runTrackTask, type TrackTaskParams } from '../tasks/track-task';
@@ -16,4 +17,5 @@ export const ops: OpTable = {
   'simulate.pair': async (input, ctx) => runSimulatePairTask(input as SimulatePairTaskParams, ctx),
   'ort.probe': async () => probeExecutionProvider(),
   'track.run': async (input, ctx) => runTrackTask(input as TrackTaskParams, ctx),
+  'result.open': async (input) => openResultFolder((input as { dir: string }).dir),
 };

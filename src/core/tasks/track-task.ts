@@ -11,6 +11,7 @@ import { readImage, writeTiffFloat32, type LoadedImage } from '../imageio';
 import type { TaskContext } from '../progress';
 import { encodeRgbaPng, montage, robustRange } from '../render/colormap';
 import { sha256File, writeResultFolder, type ResultFile } from '../results/result-folder';
+import { summarise } from '../results/summary';
 import { computeStrain } from '../track/strain';
 import { resolveOptions, trackField } from '../track/track-field';
 import type { MethodOptions, Roi, TrackMethod } from '../track/types';
@@ -27,28 +28,6 @@ export interface TrackTaskParams {
   strainWindow?: number;
   threads?: number;
   outDir: string;
-}
-
-export interface FieldSummary {
-  valid: number;
-  mean: number;
-  std: number;
-  min: number;
-  max: number;
-}
-
-export function summarise(values: Float32Array): FieldSummary {
-  let n = 0, sum = 0, sum2 = 0, min = Infinity, max = -Infinity;
-  for (const v of values) {
-    if (!Number.isFinite(v)) continue;
-    n++;
-    sum += v;
-    sum2 += v * v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const mean = n ? sum / n : Number.NaN;
-  return { valid: n, mean, std: n > 1 ? Math.sqrt(Math.max(0, (sum2 - n * mean * mean) / (n - 1))) : Number.NaN, min: n ? min : Number.NaN, max: n ? max : Number.NaN };
 }
 
 async function readFrames(paths: string[]): Promise<LoadedImage[]> {

@@ -31,7 +31,7 @@ describe('buildGrid', () => {
 describe('splitTiles', () => {
   it('covers every grid row exactly once', () => {
     const spec = { x0: 0, y0: 0, step: 1, nx: 300, ny: 77 };
-    const tiles = splitTiles(spec, 1000);
+    const tiles = splitTiles(spec, 1000, 1);
     expect(tiles.reduce((s, t) => s + t.nj, 0)).toBe(77);
     tiles.forEach((t, k) => k > 0 && expect(t.j0).toBe(tiles[k - 1].j0 + tiles[k - 1].nj));
   });

@@ -67,9 +67,13 @@ export function buildGrid(width: number, height: number, step: number, margin: n
   return { spec: { x0, y0, step, nx, ny }, active };
 }
 
-/** Horizontal bands of about `targetPoints` grid points each: enough tiles to balance threads and report progress. */
-export function splitTiles(spec: GridSpec, targetPoints = 4096): Tile[] {
-  const rows = Math.max(1, Math.min(spec.ny, Math.round(targetPoints / spec.nx)));
+/**
+ * Horizontal bands of about `targetPoints` grid points each: enough tiles to balance threads and report
+ * progress. At least `minRows` rows per band, because window methods re-read a window's height of image
+ * rows at each band edge: thin bands on wide dense grids would repeat most of the work.
+ */
+export function splitTiles(spec: GridSpec, targetPoints = 4096, minRows = 16): Tile[] {
+  const rows = Math.max(1, Math.min(spec.ny, Math.max(minRows, Math.round(targetPoints / spec.nx))));
   const tiles: Tile[] = [];
   for (let j0 = 0; j0 < spec.ny; j0 += rows) tiles.push({ i0: 0, j0, ni: spec.nx, nj: Math.min(rows, spec.ny - j0) });
   return tiles;

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LabError } from '../errors';
 import { mulberry32 } from '../synth';
-import {
-  checkWindowSearch, cropRegion, indexRange, integralImage, productRows, rectSum, regularStarts, tileGeometry, WindowSums, windowWeights,
-} from './window-sums';
+import { integralImage, productRows, rectSum, regularStarts, WindowSums, windowWeights } from './window-sums';
 
 function randomImage(w: number, h: number, seed: number, offset = 0): Float64Array {
   const rng = mulberry32(seed);
@@ -78,57 +75,5 @@ describe('integralImage / rectSum', () => {
       for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) s += src[y * w + x];
       expect(rectSum(ii, w, x0, y0, x1, y1)).toBeCloseTo(s, 8);
     }
-  });
-});
-
-describe('tile helpers', () => {
-  it('indexRange keeps the grid indices whose pixel lies in [lo, hi]', () => {
-    expect(indexRange(3, 4, 0, 10, 10, 30)).toEqual([2, 7]); // pixels 11 … 27
-    expect(indexRange(3, 4, 5, 3, 10, 30)).toEqual([5, 7]);
-    const [a, b] = indexRange(0, 1, 0, 5, 10, 20);
-    expect(b).toBeLessThanOrEqual(a);
-  });
-
-  it('tileGeometry drops points too close to the border and shrinks to the active ones', () => {
-    const grid = { x0: 2, y0: 2, step: 2, nx: 20, ny: 20 };
-    const tile = { i0: 0, j0: 0, ni: 20, nj: 20 };
-    const active = new Uint8Array(400).fill(1);
-    const g = tileGeometry(grid, tile, active, 40, 40, 3, 2)!; // needs x in [5, 34]
-    expect([g.ia, g.ib, g.ja, g.jb]).toEqual([2, 17, 2, 17]);
-    expect([g.rx0, g.rw]).toEqual([3, 14 * 2 + 7]);
-    active.fill(0);
-    active[5 * 20 + 7] = 1;
-    const one = tileGeometry(grid, tile, active, 40, 40, 3, 2)!;
-    expect([one.ia, one.ib, one.ja, one.jb]).toEqual([7, 8, 5, 6]);
-    active.fill(0);
-    expect(tileGeometry(grid, tile, active, 40, 40, 3, 2)).toBeNull();
-  });
-
-  it('cropRegion and productRows address rows and columns as documented', () => {
-    const data = Float32Array.from({ length: 30 }, (_, k) => k); // 6 × 5
-    expect(Array.from(cropRegion(data, 6, 2, 1, 3, 2, 1))).toEqual([7, 8, 9, 13, 14, 15]);
-    const a = Float64Array.from([1, 2, 3, 4]), b = Float64Array.from([1, 10, 100, 1000, 0, 0, 0, 0, 0]);
-    const out = new Float64Array(4);
-    productRows(a, 2, b, 3, 1, Int32Array.from([0]), Int32Array.from([1]), out);
-    expect(Array.from(out)).toEqual([0, 200, 0, 0]);
-  });
-
-  it('checkWindowSearch explains what to change', () => {
-    const bad = (f: () => void, text: RegExp) => {
-      try {
-        f();
-        expect.unreachable();
-      } catch (e) {
-        expect(e).toBeInstanceOf(LabError);
-        expect((e as LabError).code).toBe('E_INVALID_INPUT');
-        expect((e as LabError).message).toMatch(text);
-      }
-    };
-    bad(() => checkWindowSearch('ZNCC', 20, 5, 100, 100), /window 20 .*odd/);
-    bad(() => checkWindowSearch('ZNCC', 1, 5, 100, 100), /window 1 /);
-    bad(() => checkWindowSearch('ZNCC', 21, 0, 100, 100), /search radius 0/);
-    bad(() => checkWindowSearch('UMPA', 21, 2.5, 100, 100), /UMPA search radius 2.5/);
-    bad(() => checkWindowSearch('ZNCC', 21, 40, 100, 100), /needs 101×101 px.*reduce/);
-    expect(() => checkWindowSearch('ZNCC', 21, 39, 100, 100)).not.toThrow();
   });
 });

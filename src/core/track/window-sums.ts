@@ -2,7 +2,8 @@
  * @file Window sums for block matching: the sum, or the Hamming-weighted sum, of an image over the square
  * window of every grid point of a tile, at a cost per pixel that does not grow with the window size.
  * ZNCC uses box windows (means, energies and cross terms of every window), UMPA Hamming windows; IC-GN
- * and others may reuse `integralImage`/`rectSum` for arbitrary rectangles.
+ * and others may reuse `integralImage`/`rectSum` for arbitrary rectangles. The tile geometry shared by
+ * the block-matching kernels (which points, which pixels) is in zncc.ts.
  *
  * Note: Separable running window sums. A square window with separable weights w(m)·w(n) sums in two
  * 1-D passes: along x at the columns the grid needs, on every row the windows cover, then along y at the
@@ -16,9 +17,6 @@
  * Accumulation is in float64 over one tile, so the differences of large cumulative sums keep about
  * 1e-13 relative accuracy; callers that need more (ZNCC) also subtract a constant from the data first.
  */
-
-import { LabError } from '../errors';
-import type { GridSpec, Tile } from './types';
 
 export type WindowKind = 'box' | 'hamming';
 
@@ -57,9 +55,10 @@ function axisPlan(starts: Int32Array, n: number, b: number): AxisPlan {
   if (starts.length === 0) return { starts, read: new Int32Array(0), running: false };
   const first = starts[0];
   const span = starts[starts.length - 1] + n - first;
-  // Operation counts: direct N taps per output; running 1 (box) or 3 (cosine) per input + per output work.
-  const direct = starts.length * n;
-  const running = b === 0 ? span + 2 * starts.length : 4 * span + 8 * starts.length;
+  // Costs in ns measured under Node 22 on 236² dense grids (both passes): direct ≈ 1.25 per tap and
+  // output; running ≈ 3.2 (box) or 6.7 (Hamming) per output whatever N, about 2/3 of it per input read.
+  const direct = 1.25 * starts.length * n;
+  const running = b === 0 ? 2 * span + starts.length : 4 * span + 3 * starts.length;
   if (running < direct) {
     const read = new Int32Array(span);
     for (let k = 0; k < span; k++) read[k] = first + k;
@@ -131,7 +130,7 @@ export class WindowSums {
   /** Weighted window sums of `src` (regionWidth × regionHeight, only rows × cols read) into out (nj × ni). */
   sum(src: Float64Array, out: Float64Array): void {
     const { ni, tmp } = this;
-    for (const r of this.rows) this.pass1(src, r * this.regionWidth, 1, this.x, tmp, r * ni);
+    for (const r of this.rows) this.pass1(src, r * this.regionWidth, this.x, tmp, r * ni);
     if (!this.y.running) {
       const { w, n } = this;
       const ys = this.y.starts;
@@ -149,11 +148,8 @@ export class WindowSums {
     this.runningColumns(out);
   }
 
-  /**
-   * One direct or running 1-D pass along a line of `src` (values at base + q*stride), writing one sum per
-   * window start into dst[dstBase + k].
-   */
-  private pass1(src: Float64Array, base: number, stride: number, plan: AxisPlan, dst: Float64Array, dstBase: number): void {
+  /** One direct or running x pass along the row of `src` at `base`, one sum per window into dst[dstBase + k]. */
+  private pass1(src: Float64Array, base: number, plan: AxisPlan, dst: Float64Array, dstBase: number): void {
     const { starts } = plan;
     const count = starts.length;
     const { n } = this;
@@ -161,8 +157,8 @@ export class WindowSums {
       const w = this.w;
       for (let k = 0; k < count; k++) {
         let s = 0;
-        const p = base + starts[k] * stride;
-        for (let t = 0; t < n; t++) s += w[t] * src[p + t * stride];
+        const p = base + starts[k];
+        for (let t = 0; t < n; t++) s += w[t] * src[p + t];
         dst[dstBase + k] = s;
       }
       return;
@@ -175,7 +171,7 @@ export class WindowSums {
     let s0 = 0, sc = 0, ss = 0;
     cum[c0] = cum[cc] = cum[cs] = 0;
     if (b === 0) {
-      for (let q = 0; q < span; q++) cum[q + 1] = s0 += src[base + (first + q) * stride];
+      for (let q = 0; q < span; q++) cum[q + 1] = s0 += src[base + first + q];
       for (let k = 0; k < count; k++) {
         const s = starts[k] - first;
         dst[dstBase + k] = cum[s + n] - cum[s];
@@ -183,7 +179,7 @@ export class WindowSums {
       return;
     }
     for (let q = 0; q < span; q++) {
-      const f = src[base + (first + q) * stride];
+      const f = src[base + first + q];
       cum[c0 + q + 1] = s0 += f;
       cum[cc + q + 1] = sc += f * cosT[first + q];
       cum[cs + q + 1] = ss += f * sinT[first + q];
@@ -249,17 +245,6 @@ export function regularStarts(count: number, step: number, offset = 0): Int32Arr
 }
 
 /**
- * The grid indices k in [k0, k0+count) whose pixel o + k·step lies in [lo, hi]: a contiguous run,
- * returned as [first, end) (empty when first ≥ end). Kernels use it to drop points whose window or search
- * would leave the image, whatever grid they are given.
- */
-export function indexRange(o: number, step: number, k0: number, count: number, lo: number, hi: number): [number, number] {
-  const first = Math.max(k0, Math.ceil((lo - o) / step));
-  const end = Math.min(k0 + count, Math.floor((hi - o) / step) + 1);
-  return [first, Math.max(first, end)];
-}
-
-/**
  * Summed-area table of a width × height image: ii[(y+1)(width+1) + x+1] = Σ of src over [0,x]×[0,y], in
  * float64, with a zero first row and column. Subtract a constant from src first when the data sit on a
  * large offset, so sums of squares keep their precision.
@@ -281,77 +266,6 @@ export function integralImage(src: ArrayLike<number>, width: number, height: num
 export function rectSum(ii: Float64Array, width: number, x0: number, y0: number, x1: number, y1: number): number {
   const w1 = width + 1;
   return ii[y1 * w1 + x1] - ii[y0 * w1 + x1] - ii[y1 * w1 + x0] + ii[y0 * w1 + x0];
-}
-
-/** Points of a tile that can be measured, and the image regions their windows and search reach. */
-export interface TileGeometry {
-  /** grid index ranges [ia, ib) × [ja, jb) */
-  ia: number;
-  ib: number;
-  ja: number;
-  jb: number;
-  ni: number;
-  nj: number;
-  /** reference region: windows of all points (top-left corner, size) */
-  rx0: number;
-  ry0: number;
-  rw: number;
-  rh: number;
-}
-
-/**
- * The rectangle of a tile's grid points that are active and far enough from the border for half-window
- * `half` plus search `radius`; null when there is none.
- */
-export function tileGeometry(
-  grid: GridSpec, tile: Tile, active: Uint8Array, width: number, height: number, half: number, radius: number,
-): TileGeometry | null {
-  const m = half + radius;
-  let [ia, ib] = indexRange(grid.x0, grid.step, tile.i0, tile.ni, m, width - 1 - m);
-  let [ja, jb] = indexRange(grid.y0, grid.step, tile.j0, tile.nj, m, height - 1 - m);
-  // Shrink to the active points' bounding box, so a small mask ROI costs what it covers.
-  let i0 = ib, i1 = ia - 1, j0 = jb, j1 = ja - 1;
-  for (let j = ja; j < jb; j++) {
-    for (let i = ia; i < ib; i++) {
-      if (!active[(j - tile.j0) * tile.ni + (i - tile.i0)]) continue;
-      if (i < i0) i0 = i;
-      if (i > i1) i1 = i;
-      if (j < j0) j0 = j;
-      if (j > j1) j1 = j;
-    }
-  }
-  if (i1 < i0 || j1 < j0) return null;
-  [ia, ib, ja, jb] = [i0, i1 + 1, j0, j1 + 1];
-  const ni = ib - ia, nj = jb - ja, s = grid.step;
-  const rx0 = grid.x0 + ia * s - half, ry0 = grid.y0 + ja * s - half;
-  return { ia, ib, ja, jb, ni, nj, rx0, ry0, rw: (ni - 1) * s + 2 * half + 1, rh: (nj - 1) * s + 2 * half + 1 };
-}
-
-/** Copies the rectangle [x0, x0+w) × [y0, y0+h) of an image into float64, minus `offset`. */
-export function cropRegion(data: Float32Array, width: number, x0: number, y0: number, w: number, h: number, offset = 0): Float64Array {
-  const out = new Float64Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const src = (y0 + y) * width + x0;
-    for (let x = 0; x < w; x++) out[y * w + x] = data[src + x] - offset;
-  }
-  return out;
-}
-
-/** Shared option checks of the block-matching kernels; `label` names the method in messages. */
-export function checkWindowSearch(label: string, window: number, search: number, width: number, height: number): void {
-  if (!Number.isInteger(window) || window < 3 || window % 2 === 0) {
-    throw new LabError('E_INVALID_INPUT', `The ${label} window ${window} is not an odd whole number of pixels of at least 3; use an odd size such as 21.`);
-  }
-  if (!Number.isInteger(search) || search < 1) {
-    throw new LabError('E_INVALID_INPUT', `The ${label} search radius ${search} is not a whole number of pixels of at least 1; use the largest displacement you expect plus a few pixels.`);
-  }
-  const need = window + 2 * search;
-  if (need > width || need > height) {
-    throw new LabError(
-      'E_INVALID_INPUT',
-      `The ${label} window (${window} px) plus twice the search radius (${search} px) needs ${need}×${need} px, more than the ${width}×${height} image; reduce the window or the search radius.`,
-    );
-  }
 }
 
 /**

@@ -11,13 +11,14 @@
  * The window sums of g and g² are computed once per tile for every pixel position the search can reach,
  * those of f and f² once per grid point; only Σfg depends on d. For each shift the kernel forms the
  * product image I_ref(y)·I_def(y + d) on the pixels the windows cover and sums it over every grid
- * point's window at once with separable running sums (window-sums.ts). The plan is chosen per tile
- * from the grid geometry: for overlapping windows (step < N, the dense case) each pass costs O(1) per
- * pixel, so a shift costs O(pixels) instead of O(points·N²); for windows that do not overlap
- * (step ≥ N, sparse grids) the passes sum directly, about 2·N² per point and shift, the cost of direct
- * per-point sums. Before summing, each image has its tile mean subtracted (ZNCC ignores offsets), so
- * sums of squares on data with large offsets (16-bit detectors) keep their precision.
- * Windows whose variance is below 1e-10 of the tile's mean square (flat, saturated or empty regions)
+ * point's window at once with separable window sums (window-sums.ts). Dense or sparse is picked per
+ * call and per axis from the grid geometry by a measured cost model: where windows overlap (small steps,
+ * the dense case) each pass is a running sum, O(1) per pixel whatever N, so a shift costs O(pixels)
+ * instead of O(points·N²); where they hardly overlap (step ≳ N/2, sparse grids) the passes sum the taps
+ * directly and only over the pixels inside windows, about the cost of direct per-point sums. Before
+ * summing, each image has its tile mean subtracted (ZNCC ignores offsets), so sums of squares on data
+ * with large offsets (16-bit detectors) keep their precision.
+ * Windows whose variance is below 1e-10 of the tile's pixel variance (flat, saturated or empty regions)
  * give NaN: for the reference window the point is NaN, for a deformed window that shift is undefined.
  * quality = the peak coefficient at the best integer shift (not the fitted value, which may exceed 1).
  */
@@ -25,7 +26,7 @@ import { LabError } from '../errors';
 import type { GreyImage } from '../imageio/types';
 import { gaussianPeak, quadraticPeak, ShiftPeakTracker } from './subpixel';
 import type { GridSpec, Tile, TileOutput, TrackKernel, ZnccOptions } from './types';
-import { checkWindowSearch, cropRegion, productRows, regularStarts, tileGeometry, WindowSums } from './window-sums';
+import { productRows, regularStarts, WindowSums } from './window-sums';
 
 /** What `prepare` hands to `runTile`: the two images, shared, not copied. */
 export interface ZnccPrepared {
@@ -33,6 +34,90 @@ export interface ZnccPrepared {
   height: number;
   ref: Float32Array;
   def: Float32Array;
+}
+
+// Block-matching tile geometry and option checks, shared with umpa.ts.
+
+/**
+ * The grid indices k in [k0, k0+count) whose pixel o + k·step lies in [lo, hi]: a contiguous run,
+ * returned as [first, end) (empty when first ≥ end). Kernels use it to drop points whose window or search
+ * would leave the image, whatever grid they are given.
+ */
+export function indexRange(o: number, step: number, k0: number, count: number, lo: number, hi: number): [number, number] {
+  const first = Math.max(k0, Math.ceil((lo - o) / step));
+  const end = Math.min(k0 + count, Math.floor((hi - o) / step) + 1);
+  return [first, Math.max(first, end)];
+}
+
+/** Points of a tile that can be measured, and the image regions their windows and search reach. */
+export interface TileGeometry {
+  /** grid index ranges [ia, ib) × [ja, jb) */
+  ia: number;
+  ib: number;
+  ja: number;
+  jb: number;
+  ni: number;
+  nj: number;
+  /** reference region: windows of all points (top-left corner, size) */
+  rx0: number;
+  ry0: number;
+  rw: number;
+  rh: number;
+}
+
+/**
+ * The rectangle of a tile's grid points that are active and far enough from the border for half-window
+ * `half` plus search `radius`; null when there is none.
+ */
+export function tileGeometry(
+  grid: GridSpec, tile: Tile, active: Uint8Array, width: number, height: number, half: number, radius: number,
+): TileGeometry | null {
+  const m = half + radius;
+  let [ia, ib] = indexRange(grid.x0, grid.step, tile.i0, tile.ni, m, width - 1 - m);
+  let [ja, jb] = indexRange(grid.y0, grid.step, tile.j0, tile.nj, m, height - 1 - m);
+  // Shrink to the active points' bounding box, so a small mask ROI costs what it covers.
+  let i0 = ib, i1 = ia - 1, j0 = jb, j1 = ja - 1;
+  for (let j = ja; j < jb; j++) {
+    for (let i = ia; i < ib; i++) {
+      if (!active[(j - tile.j0) * tile.ni + (i - tile.i0)]) continue;
+      if (i < i0) i0 = i;
+      if (i > i1) i1 = i;
+      if (j < j0) j0 = j;
+      if (j > j1) j1 = j;
+    }
+  }
+  if (i1 < i0 || j1 < j0) return null;
+  [ia, ib, ja, jb] = [i0, i1 + 1, j0, j1 + 1];
+  const ni = ib - ia, nj = jb - ja, s = grid.step;
+  const rx0 = grid.x0 + ia * s - half, ry0 = grid.y0 + ja * s - half;
+  return { ia, ib, ja, jb, ni, nj, rx0, ry0, rw: (ni - 1) * s + 2 * half + 1, rh: (nj - 1) * s + 2 * half + 1 };
+}
+
+/** Copies the rectangle [x0, x0+w) × [y0, y0+h) of an image into float64, minus `offset`. */
+export function cropRegion(data: Float32Array, width: number, x0: number, y0: number, w: number, h: number, offset = 0): Float64Array {
+  const out = new Float64Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const src = (y0 + y) * width + x0;
+    for (let x = 0; x < w; x++) out[y * w + x] = data[src + x] - offset;
+  }
+  return out;
+}
+
+/** Shared option checks of the block-matching kernels; `label` names the method in messages. */
+export function checkWindowSearch(label: string, window: number, search: number, width: number, height: number): void {
+  if (!Number.isInteger(window) || window < 3 || window % 2 === 0) {
+    throw new LabError('E_INVALID_INPUT', `The ${label} window ${window} is not an odd whole number of pixels of at least 3; use an odd size such as 21.`);
+  }
+  if (!Number.isInteger(search) || search < 1) {
+    throw new LabError('E_INVALID_INPUT', `The ${label} search radius ${search} is not a whole number of pixels of at least 1; use the largest displacement you expect plus a few pixels.`);
+  }
+  const need = window + 2 * search;
+  if (need > width || need > height) {
+    throw new LabError(
+      'E_INVALID_INPUT',
+      `The ${label} window (${window} px) plus twice the search radius (${search} px) needs ${need}×${need} px, more than the ${width}×${height} image; reduce the window or the search radius.`,
+    );
+  }
 }
 
 /** Mean of the rectangle and mean square about it, for centring and for the flat-window threshold. */
