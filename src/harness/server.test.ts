@@ -124,6 +124,27 @@ describe('browser harness', () => {
     expect(existsSync(outDir)).toBe(false);
   });
 
+  it('tracks a pair as a job, then reopens the result folder with its float32 maps', async () => {
+    const sim = await call('simulate.pair', { taskId: 't-3', params: { outDir: join(dir, 'pair2'), width: 96, height: 80, field: 'constant:0.75,-0.5' } });
+    expect(sim.ok, JSON.stringify(sim)).toBe(true);
+    const r = await call('track.run', {
+      taskId: 't-4',
+      params: { refPath: join(dir, 'pair2', 'reference.tif'), defPath: join(dir, 'pair2', 'deformed.tif'), method: 'icgn', step: 4, roi: { x: 16, y: 16, width: 64, height: 48 } },
+    });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    const u = r.value.opened.maps.find((m: { name: string }) => m.name === 'u');
+    expect([u.width, u.height, u.unit]).toEqual([96, 80, 'px']);
+    expect(u.stats.mean).toBeCloseTo(0.75, 2);
+    const data = new Float32Array(await (await fetch(u.dataUrl)).arrayBuffer());
+    expect(data[40 * 96 + 40]).toBeCloseTo(0.75, 2);
+    expect(Number.isNaN(data[2 * 96 + 2])).toBe(true); // outside the ROI
+    const again = await call('result.open', { dir: r.value.opened.dir });
+    expect(again.value.result.method).toBe('icgn');
+    expect(again.value.maps.map((m: { name: string }) => m.name)).toContain('quality');
+    const missing = await call('result.open', { dir: join(dir, 'nowhere') });
+    expect(missing.error.code).toBe('E_NOT_FOUND');
+  });
+
   it('refuses a WebSocket from another origin', async () => {
     const evil = new WebSocket(harness.url.replace('http', 'ws') + 'ws', { origin: 'http://evil.example' });
     const outcome = await new Promise<string>((r) => {

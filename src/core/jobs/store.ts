@@ -5,7 +5,8 @@
  * died back in the queue. The schema and its upgrades live in migrations.ts, row parsing in rows.ts.
  *
  * Note: job states. queued → running → done | failed | cancelled; a queued job may also fail (its input
- * vanished) or be cancelled before it starts; running → queued happens only through requeueInterrupted.
+ * vanished) or be cancelled before it starts; running → queued happens only through requeueInterrupted
+ * (after a crash) or requeue(id) (the process that runs the job is stopping and gives it back).
  * done, failed and cancelled are final: a retry is a new job. Each transition is one conditional UPDATE
  * (`WHERE state IN (...)`), so two processes racing on the same job cannot both win.
  */
@@ -38,6 +39,19 @@ export interface JobStore {
   markCancelled(id: number, reason?: string): JobRecord;
   /** Puts jobs left 'running' by a crash back to 'queued'; returns how many. Call once at start-up. */
   requeueInterrupted(): number;
+  /** Gives one running job back to the queue (its runner is stopping, e.g. Ctrl+C); it runs again later. */
+  requeue(id: number): JobRecord;
+  /**
+   * Adds a queued job unless a job with the same input key exists for which `blocks(job)` is true; the
+   * check and the insert are one write transaction, so two processes cannot both add it.
+   * Returns the new job (created: true) or the newest blocking one (created: false).
+   */
+  createJobUnlessKey(
+    input: { kind: string; params: Record<string, unknown>; inputKey: string },
+    blocks: (existing: JobRecord) => boolean,
+  ): { job: JobRecord; created: boolean };
+  /** Oldest first: the jobs in `state` (at most `limit`, default 10 000). */
+  listOldest(state: JobState, limit?: number): JobRecord[];
   /** Jobs recorded with this input key, newest first. */
   findByInputKey(key: string): JobRecord[];
   /** Result files recorded by markDone, in the order given. */
@@ -56,7 +70,8 @@ export interface OpenJobStoreOptions {
 }
 
 /** Which states each target state may be reached from (see "Note: job states"). */
-const ALLOWED_FROM: Record<'running' | 'done' | 'failed' | 'cancelled', readonly JobState[]> = {
+const ALLOWED_FROM: Record<'queued' | 'running' | 'done' | 'failed' | 'cancelled', readonly JobState[]> = {
+  queued: ['running'],
   running: ['queued'],
   done: ['running'],
   failed: ['queued', 'running'],
@@ -161,6 +176,7 @@ class SqliteJobStore implements JobStore {
       results: p('SELECT name, path, sha256, bytes FROM results WHERE job_id = ? ORDER BY rowid'),
       insertResult: p('INSERT INTO results (job_id, name, path, sha256, bytes) VALUES (?, ?, ?, ?, ?)'),
       requeue: p(`UPDATE jobs SET state = 'queued', started_at = NULL, updated_at = ? WHERE state = 'running'`),
+      oldest: p('SELECT * FROM jobs WHERE state = ? ORDER BY id ASC LIMIT ?'),
     };
   }
 
@@ -262,6 +278,27 @@ class SqliteJobStore implements JobStore {
   requeueInterrupted(): number {
     this.db_();
     return Number(this.stmt.requeue.run(this.stamp()).changes);
+  }
+
+  requeue(id: number): JobRecord {
+    return this.transition(id, 'queued', 'started_at = NULL, finished_at = NULL', {});
+  }
+
+  createJobUnlessKey(
+    input: { kind: string; params: Record<string, unknown>; inputKey: string },
+    blocks: (existing: JobRecord) => boolean,
+  ): { job: JobRecord; created: boolean } {
+    const key = arg(z.string().min(1).max(200), input?.inputKey, 'input key');
+    return this.tx(() => {
+      const blocking = this.findByInputKey(key).find(blocks);
+      return blocking ? { job: blocking, created: false } : { job: this.createJob(input), created: true };
+    });
+  }
+
+  listOldest(state: JobState, limit = 10_000): JobRecord[] {
+    this.db_();
+    const n = arg(z.number().int().min(1).max(1_000_000), limit, 'limit');
+    return this.stmt.oldest.all(arg(JobStateSchema, state, 'job state'), n).map((r) => parseJobRow(r, this.path));
   }
 
   findByInputKey(key: string): JobRecord[] {
