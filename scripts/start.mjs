@@ -24,8 +24,12 @@ function electronBinary() {
 let { dir, path } = electronBinary();
 if (!path && dir && !process.env.LAB_NO_ELECTRON) {
   console.log('Electron binary not found; trying to download it (first start only)…');
-  const r = spawnSync(process.execPath, [join(dir, 'install.js')], { stdio: 'inherit', timeout: 300_000 });
+  const r = spawnSync(process.execPath, [join(dir, 'install.js')], { encoding: 'utf8', timeout: 300_000 });
   if (r.status === 0) ({ path } = electronBinary());
+  else {
+    const why = `${r.stderr ?? ''}`.split('\n').find((l) => /Error|failed/i.test(l)) ?? `exit code ${r.status}`;
+    console.log(`The download did not work: ${why.trim()}`);
+  }
 }
 
 if (path) {

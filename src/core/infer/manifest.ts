@@ -71,6 +71,10 @@ export const ModelEntrySchema = z.object({
   metrics: z.record(z.string(), MetricValueSchema),
   /** number of trainable parameters (weights and biases) */
   params: z.number().int().nonnegative(),
+  /** input height and width must be multiples of this (fully convolutional nets with down-sampling) */
+  stride: z.number().int().positive().optional(),
+  /** largest displacement the model was trained for, px (trackers) */
+  maxDisplacementPx: z.number().positive().optional(),
   notes: z.string().optional(),
 });
 
