@@ -1,13 +1,15 @@
 /**
- * @file `lab track --ref R --def D --method zncc|umpa|icgn ... --out DIR`. Several frames (UMPA multi-frame)
- * are given as comma-separated lists of equal length to --ref and --def.
+ * @file `lab track --ref R --def D --method zncc|umpa|icgn|cnn-dic|cnn-xst|cnn+icgn ... --out DIR`. Several
+ * frames (UMPA multi-frame) are given as comma-separated lists of equal length to --ref and --def. The CNN
+ * methods take `--model ID` (a manifest model id) and run the network in this process; for them --window is
+ * the quality window (cnn-dic, cnn-xst) or the IC-GN subset (cnn+icgn), and --search does not apply.
  */
 import { parseArgs } from 'node:util';
 import { LabError } from '../core/errors';
 import { makeProgress } from '../core/progress';
 import { runTrackTask } from '../core/tasks/track-task';
-import { TRACK_METHODS } from '../core/track/kernels';
-import type { TrackMethod } from '../core/track/types';
+import { ALL_TRACK_METHODS, isCnnMethod } from '../core/track/kernels';
+import type { AnyTrackMethod } from '../core/track/types';
 import { UsageError } from './usage-error';
 
 function intArg(flag: string, s: string | undefined, min: number, max: number): number | undefined {
@@ -34,6 +36,7 @@ export async function runTrack(args: string[]): Promise<number> {
       ref: { type: 'string' },
       def: { type: 'string' },
       method: { type: 'string', default: 'icgn' },
+      model: { type: 'string' },
       window: { type: 'string' },
       search: { type: 'string' },
       step: { type: 'string', default: '1' },
@@ -47,13 +50,18 @@ export async function runTrack(args: string[]): Promise<number> {
     },
   });
   if (!values.ref || !values.def || !values.out) throw new UsageError('lab track needs --ref, --def and --out');
-  const method = values.method as TrackMethod;
-  if (!TRACK_METHODS.includes(method)) throw new UsageError(`--method must be one of ${TRACK_METHODS.join(', ')} (got "${values.method}")`);
+  const method = values.method as AnyTrackMethod;
+  if (!ALL_TRACK_METHODS.includes(method)) throw new UsageError(`--method must be one of ${ALL_TRACK_METHODS.join(', ')} (got "${values.method}")`);
   const window = intArg('--window', values.window, 3, 401);
   if (window !== undefined && window % 2 === 0) throw new LabError('E_INVALID_INPUT', `--window ${window} must be odd (2M+1) so the window has a centre pixel.`);
   const search = intArg('--search', values.search, 1, 512);
   const options: Record<string, unknown> = {};
-  if (method === 'icgn') Object.assign(options, window && { subset: window }, search && { search });
+  if (values.model !== undefined && !isCnnMethod(method)) throw new UsageError(`--model applies to the CNN methods only, not to ${method}`);
+  if (isCnnMethod(method)) {
+    if (search !== undefined) throw new UsageError(`--search does not apply to ${method}: the model's trained range sets how far it sees`);
+    if (values.model !== undefined) options.model = values.model;
+    if (window) options[method === 'cnn+icgn' ? 'subset' : 'qualityWindow'] = window;
+  } else if (method === 'icgn') Object.assign(options, window && { subset: window }, search && { search });
   else Object.assign(options, window && { window }, search && { search });
   if (method === 'zncc' && values.subpixel) {
     if (!['gaussian', 'newton'].includes(values.subpixel)) throw new LabError('E_INVALID_INPUT', `--subpixel must be gaussian or newton (got "${values.subpixel}").`);

@@ -100,7 +100,7 @@ export const SimulatePairParamsSchema = z.object({
   seed: z.number().int().default(1),
 });
 
-export const TrackMethodSchema = z.enum(['zncc', 'umpa', 'icgn']);
+export const TrackMethodSchema = z.enum(['zncc', 'umpa', 'icgn', 'cnn-dic', 'cnn-xst', 'cnn+icgn']);
 export const RoiRectSchema = z.object({
   x: z.number().int().min(0),
   y: z.number().int().min(0),

@@ -1,8 +1,10 @@
 /**
  * @file `track` as a job: read the reference and deformed (or sample) images, measure the displacement
- * field with a classical method, optionally derive strain, and write the result folder (u.tif, v.tif,
- * quality.tif, method extras, strain maps, preview.png, result.json). Shared by `lab track` and the compute
- * host, so the CLI and the app produce identical folders.
+ * field with a classical or a CNN method (the CNN's session runs in this process), optionally derive
+ * strain, and write the result folder (u.tif, v.tif, quality.tif, method extras, strain maps, preview.png,
+ * result.json). Shared by `lab track` and the compute host, so the CLI and the app produce identical
+ * folders. result.json also records the model (id, and the sha256 its bytes were verified against) and the
+ * execution provider that ran it, for the CNN methods (null for the classical ones).
  */
 import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -14,14 +16,14 @@ import { sha256File, writeResultFolder, type ResultFile } from '../results/resul
 import { summarise } from '../results/summary';
 import { computeStrain } from '../track/strain';
 import { resolveOptions, trackField } from '../track/track-field';
-import type { MethodOptions, Roi, TrackMethod } from '../track/types';
+import type { AllMethodOptions, AnyTrackMethod, Roi } from '../track/types';
 import { appVersion } from '../version';
 
 export interface TrackTaskParams {
   refPaths: string[];
   defPaths: string[];
-  method: TrackMethod;
-  options?: Partial<MethodOptions[TrackMethod]>;
+  method: AnyTrackMethod;
+  options?: Partial<AllMethodOptions[AnyTrackMethod]>;
   step: number;
   roi?: { x: number; y: number; width: number; height: number };
   /** strain window in px (odd); omitted = no strain */
@@ -75,6 +77,8 @@ export async function runTrackTask(p: TrackTaskParams, ctx: TaskContext): Promis
       parameters: { ...resolveOptions(p.method, p.options), step: p.step, roi: p.roi ?? null, strainWindow: p.strainWindow ?? null },
       convention: 'I_def(x + u) = I_ref(x); x = column (right), y = row (down); pixels; NaN = not measured',
       inputs,
+      model: field.modelId ? { id: field.modelId, sha256: field.modelSha256 ?? null } : null,
+      executionProvider: field.provider ?? null,
       grid: field.grid,
       points: { measured: field.measured, valid: field.valid },
       summary: Object.fromEntries(Object.entries(maps).map(([k, v]) => [k, summarise(v)])),

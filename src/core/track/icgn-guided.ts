@@ -28,7 +28,7 @@ export interface GuidedSettings {
 }
 
 /** Binary max-heap of point indices keyed by ZNCC, in typed arrays (no allocation per push). */
-class MaxHeap {
+export class MaxHeap {
   private readonly key: Float64Array;
   private readonly val: Int32Array;
   size = 0;
@@ -68,7 +68,7 @@ class MaxHeap {
   }
 }
 
-const MAX_TRIES = 4;
+export const MAX_TRIES = 4;
 
 /**
  * Measures the active points of `tile` (see the file note) and writes u, v, quality (ZNCC) and the extra

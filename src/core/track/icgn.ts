@@ -13,11 +13,15 @@
  * than the virtual-strain-gauge fit of strain.ts over several subsets, but free). A point is NaN (all maps)
  * when it is outside the ROI, its reference subset or its warped subset leaves the image, IC-GN does not
  * converge within `maxIterations`, or its final ZNCC is below `minZncc`.
+ *
+ * With `guess` set (the `cnn+icgn` method), each point starts from that per-point guess instead of FFT
+ * seeds and propagation (Note: Guessed IC-GN, icgn-guess.ts); everything else is the same.
  */
 import { LabError } from '../errors';
 import type { GreyImage } from '../imageio/types';
 import { bsplinePrefilter } from './bspline';
 import { gradient4 } from './gradient';
+import { runGuessedTile } from './icgn-guess';
 import { runGuidedTile } from './icgn-guided';
 import { type IcgnImages, IcgnSolver } from './icgn-solver';
 import type { IcgnOptions, TrackKernel } from './types';
@@ -84,6 +88,10 @@ export const icgnKernel: TrackKernel<'icgn', IcgnPrep> = {
     if (!(Number.isFinite(minZncc) && minZncc >= -1 && minZncc < 1)) {
       throw bad(`The IC-GN minZncc ${minZncc} must be a correlation coefficient from −1 to below 1; use for example 0.7.`);
     }
+    const g = opts.guess;
+    if (g && (g.width !== width || g.height !== height || g.u.length !== width * height || g.v.length !== width * height)) {
+      throw bad(`The IC-GN initial guess is ${g.width}×${g.height} but the images are ${width}×${height}.`);
+    }
   },
 
   prepare(refs, defs) {
@@ -97,6 +105,10 @@ export const icgnKernel: TrackKernel<'icgn', IcgnPrep> = {
     // Every point starts invalid; runGuidedTile writes only the ones it measures.
     for (const a of [out.u, out.v, out.quality, ...Object.values(out.extra)]) a.fill(Number.NaN);
     const solver = new IcgnSolver(prep.images, opts.subset, opts.maxIterations, opts.tolerance);
+    if (opts.guess) {
+      runGuessedTile(solver, grid, tile, active, out, opts.guess, opts.minZncc);
+      return;
+    }
     runGuidedTile(solver, prep.ref, prep.def, grid, tile, active, out, {
       subset: opts.subset,
       search: opts.search,

@@ -1,8 +1,9 @@
 /**
- * @file The registry of tracking kernels by method name, and each method's defaults. Worker threads import
- * this too, so it must stay free of main-thread state.
+ * @file The registry of tracking kernels by method name, and each method's defaults (the CNN trackers'
+ * too, though they are not kernels: cnn.ts). Worker threads import this too, so it must stay free of
+ * main-thread state, and must not import ONNX Runtime.
  */
-import type { MethodOptions, TrackKernel, TrackMethod } from './types';
+import type { AnyTrackMethod, CnnMethod, CnnMethodOptions, MethodOptions, TrackKernel, TrackMethod } from './types';
 import { icgnKernel } from './icgn';
 import { umpaKernel } from './umpa';
 import { znccKernel } from './zncc';
@@ -21,3 +22,29 @@ export const DEFAULT_OPTIONS: MethodOptions = {
 };
 
 export const TRACK_METHODS = Object.keys(KERNELS) as TrackMethod[];
+
+/**
+ * Defaults of the CNN trackers (Note: CNN trackers, cnn.ts). overlap 0 = chosen from the model
+ * (cnn-model.ts `autoOverlap`); cnn+icgn's IC-GN settings are IC-GN's own defaults.
+ */
+export const CNN_DEFAULT_OPTIONS: CnnMethodOptions = {
+  'cnn-dic': { model: 'dicnet-s', tile: 512, overlap: 0, qualityWindow: 15 },
+  'cnn-xst': { model: 'cade-xst-s', tile: 512, overlap: 0, qualityWindow: 15 },
+  'cnn+icgn': {
+    model: 'dicnet-s',
+    tile: 512,
+    overlap: 0,
+    subset: DEFAULT_OPTIONS.icgn.subset,
+    maxIterations: DEFAULT_OPTIONS.icgn.maxIterations,
+    tolerance: DEFAULT_OPTIONS.icgn.tolerance,
+    minZncc: DEFAULT_OPTIONS.icgn.minZncc,
+  },
+};
+
+export const CNN_METHODS = Object.keys(CNN_DEFAULT_OPTIONS) as CnnMethod[];
+/** Every method `trackField` accepts: the classical kernels, then the CNN trackers. */
+export const ALL_TRACK_METHODS: AnyTrackMethod[] = [...TRACK_METHODS, ...CNN_METHODS];
+
+export function isCnnMethod(method: string): method is CnnMethod {
+  return (CNN_METHODS as string[]).includes(method);
+}

@@ -1,20 +1,22 @@
 /**
- * @file `trackField`: the one entry point for measuring a displacement field with any classical method
- * (see Note: Kernels and the framework, in types.ts). Validates inputs, builds the grid, runs the tiles
- * in parallel, and returns full-size maps with NaN wherever nothing trustworthy was measured.
+ * @file `trackField`: the one entry point for measuring a displacement field with any method. For the
+ * classical methods (see Note: Kernels and the framework, in types.ts) it validates inputs, builds the
+ * grid, runs the tiles in parallel, and returns full-size maps with NaN wherever nothing trustworthy was
+ * measured. The CNN methods share the input checks and then go their own way in this process (Note: CNN
+ * trackers, cnn.ts), loaded on first use so that classical jobs never load ONNX Runtime.
  */
 import { LabError } from '../errors';
 import type { GreyImage } from '../imageio/types';
 import type { TaskContext } from '../progress';
 import { buildGrid, gridToFull, roiMask, splitTiles } from './grid';
-import { DEFAULT_OPTIONS, KERNELS } from './kernels';
+import { CNN_DEFAULT_OPTIONS, DEFAULT_OPTIONS, isCnnMethod, KERNELS } from './kernels';
 import { runTiles } from './pool';
-import type { DisplacementField, MethodOptions, Roi, TrackMethod } from './types';
+import type { AllMethodOptions, AnyTrackMethod, DisplacementField, Roi, TrackMethod } from './types';
 
-export interface TrackRequest<M extends TrackMethod = TrackMethod> {
+export interface TrackRequest<M extends AnyTrackMethod = AnyTrackMethod> {
   method: M;
-  /** overrides of the method's defaults (DEFAULT_OPTIONS) */
-  options?: Partial<MethodOptions[M]>;
+  /** overrides of the method's defaults (DEFAULT_OPTIONS, CNN_DEFAULT_OPTIONS) */
+  options?: Partial<AllMethodOptions[M]>;
   /** grid spacing in px; 1 = dense */
   step: number;
   roi?: Roi;
@@ -36,21 +38,22 @@ function checkFinite(img: GreyImage, label: string): void {
   }
 }
 
-export function resolveOptions<M extends TrackMethod>(method: M, overrides?: Partial<MethodOptions[M]>): MethodOptions[M] {
+export function resolveOptions<M extends AnyTrackMethod>(method: M, overrides?: Partial<AllMethodOptions[M]>): AllMethodOptions[M] {
+  if (isCnnMethod(method)) return { ...CNN_DEFAULT_OPTIONS[method], ...(overrides ?? {}) } as AllMethodOptions[M];
   if (!(method in KERNELS)) {
-    throw new LabError('E_INVALID_INPUT', `Unknown tracking method "${String(method)}"; use one of ${Object.keys(KERNELS).join(', ')}.`);
+    const known = [...Object.keys(KERNELS), ...Object.keys(CNN_DEFAULT_OPTIONS)].join(', ');
+    throw new LabError('E_INVALID_INPUT', `Unknown tracking method "${String(method)}"; use one of ${known}.`);
   }
-  return { ...DEFAULT_OPTIONS[method], ...(overrides ?? {}) } as MethodOptions[M];
+  return { ...DEFAULT_OPTIONS[method as TrackMethod], ...(overrides ?? {}) } as AllMethodOptions[M];
 }
 
-export async function trackField<M extends TrackMethod>(
+export async function trackField<M extends AnyTrackMethod>(
   refs: GreyImage[],
   defs: GreyImage[],
   req: TrackRequest<M>,
   ctx: TaskContext,
 ): Promise<DisplacementField> {
   const t0 = performance.now();
-  const kernel = KERNELS[req.method];
   const opts = resolveOptions(req.method, req.options);
   if (refs.length === 0 || refs.length !== defs.length) {
     throw new LabError('E_INVALID_INPUT', `Tracking needs as many reference frames as sample frames (got ${refs.length} and ${defs.length}).`);
@@ -69,13 +72,18 @@ export async function trackField<M extends TrackMethod>(
   }
   refs.forEach((img, k) => checkFinite(img, k === 0 ? refName : `Reference frame ${k + 1}`));
   defs.forEach((img, k) => checkFinite(img, k === 0 ? defName : `Sample frame ${k + 1}`));
+  if (isCnnMethod(req.method)) {
+    const { trackCnnMethod } = await import('./cnn-method');
+    return trackCnnMethod(refs, defs, { ...req, method: req.method, options: opts as never }, ctx);
+  }
+  const kernel = KERNELS[req.method as TrackMethod];
   kernel.validate(opts as never, width, height);
 
   const grid = buildGrid(width, height, req.step, kernel.margin(opts as never), req.roi);
   const tiles = splitTiles(grid.spec);
   const tPrep = performance.now();
   const outs = await runTiles(
-    { method: req.method, opts, refs, defs, grid: grid.spec, active: grid.active },
+    { method: req.method as TrackMethod, opts: opts as never, refs, defs, grid: grid.spec, active: grid.active },
     tiles,
     { signal: ctx.signal, progress: ctx.progress.sub(0, 0.95) },
     req.threads,

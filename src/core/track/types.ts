@@ -12,10 +12,18 @@
  * tiles, runs tiles on worker threads (cancellation = terminating workers, progress = tiles done), and
  * interpolates the grid back to full image size. Reliability-guided methods propagate inside a tile from
  * their own seeds, so tiles stay independent.
+ *
+ * The CNN trackers (`CnnMethod`, cnn.ts) are not kernels: they run an ONNX model over the whole image in
+ * the calling process (Note: CNN trackers, cnn.ts) and return the same `DisplacementField`.
  */
 import type { GreyImage } from '../imageio/types';
 
+/** The classical methods: each has a `TrackKernel` (kernels.ts). */
 export type TrackMethod = 'zncc' | 'umpa' | 'icgn';
+/** CNN trackers (cnn.ts): `cnn-dic` = dicnet-s, `cnn-xst` = cade-xst-s, `cnn+icgn` = CNN guess refined by IC-GN. */
+export type CnnMethod = 'cnn-dic' | 'cnn-xst' | 'cnn+icgn';
+/** Every method `trackField` accepts. */
+export type AnyTrackMethod = TrackMethod | CnnMethod;
 
 /** Rectangle in pixels, or a mask (width*height, 1 = measure). */
 export type Roi =
@@ -79,6 +87,19 @@ export interface IcgnOptions {
   tolerance: number;
   /** points whose final ZNCC is below this are NaN */
   minZncc: number;
+  /**
+   * Per-point initial guess (set by `cnn+icgn`, not a user option): replaces the FFT seeds and
+   * reliability-guided start (Note: Guessed IC-GN, icgn-guess.ts).
+   */
+  guess?: IcgnGuess;
+}
+
+/** A full-size displacement guess, width*height each, NaN = no guess there (SharedArrayBuffer-backed ideally). */
+export interface IcgnGuess {
+  width: number;
+  height: number;
+  u: Float32Array;
+  v: Float32Array;
 }
 
 export interface MethodOptions {
@@ -86,6 +107,33 @@ export interface MethodOptions {
   umpa: UmpaOptions;
   icgn: IcgnOptions;
 }
+
+/** Options of `cnn-dic` and `cnn-xst` (Note: CNN trackers, cnn.ts). */
+export interface CnnOptions {
+  /** model id in models/manifest.json; each method has its default */
+  model: string;
+  /** largest tile side fed to the model, px (rounded down to the model's stride) */
+  tile: number;
+  /** least overlap between tiles, px; 0 = chosen from the model (stride and trained displacement range) */
+  overlap: number;
+  /** side of the window of the quality measure (local ZNCC after warping back), px, odd */
+  qualityWindow: number;
+}
+
+/**
+ * Options of `cnn+icgn`: the CNN's (its quality map is not used: IC-GN's ZNCC is the quality), and IC-GN's
+ * without its FFT search (the CNN replaces it).
+ */
+export interface CnnIcgnOptions extends Omit<CnnOptions, 'qualityWindow'>, Omit<IcgnOptions, 'search' | 'guess'> {}
+
+export interface CnnMethodOptions {
+  'cnn-dic': CnnOptions;
+  'cnn-xst': CnnOptions;
+  'cnn+icgn': CnnIcgnOptions;
+}
+
+/** Options of every method, by name. */
+export type AllMethodOptions = MethodOptions & CnnMethodOptions;
 
 /**
  * One method. Implementations live in zncc.ts, umpa.ts, icgn.ts and are registered in kernels.ts.
@@ -109,7 +157,7 @@ export interface TrackKernel<M extends TrackMethod, P = unknown> {
 export interface DisplacementField {
   width: number;
   height: number;
-  method: TrackMethod;
+  method: AnyTrackMethod;
   u: Float32Array;
   v: Float32Array;
   quality: Float32Array;
@@ -124,4 +172,8 @@ export interface DisplacementField {
   /** plain-language notes for the user, e.g. "38% of points did not converge: ..." */
   messages: string[];
   timingsMs: Record<string, number>;
+  /** CNN methods: the manifest model that ran, its sha256 (as verified), and the execution provider */
+  modelId?: string;
+  modelSha256?: string;
+  provider?: string;
 }

@@ -16,6 +16,8 @@ export type WatchEvent =
   | { type: 'file-seen'; path: string; rel: string }
   /** size and mtime stable for stableMs and the format says complete */
   | { type: 'file-ready'; path: string; rel: string; size: number }
+  /** a tracked file was deleted or renamed away; it no longer pairs with anything */
+  | { type: 'file-removed'; path: string; rel: string }
   /** never completed within completeTimeoutMs, or is not an image at all; recorded, not retried */
   | { type: 'file-failed'; path: string; rel: string; code: string; reason: string }
   | { type: 'job-queued'; jobId: number; kind: string; rule: string; inputs: string[] }

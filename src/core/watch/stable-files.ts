@@ -82,9 +82,9 @@ export class StableFiles {
     }
   }
 
-  /** An unlink event, or the folder vanished. */
-  remove(path: string): void {
-    this.recs.delete(path);
+  /** An unlink event; true if the file was tracked. */
+  remove(path: string): boolean {
+    return this.recs.delete(path);
   }
 
   clear(): void {

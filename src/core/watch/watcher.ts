@@ -74,6 +74,7 @@ export class FolderWatcher {
       checkMs: Math.min(500, Math.max(25, Math.round(stableMs / 4))),
       onReady: (path, size) => this.emit({ type: 'file-ready', path, rel: this.rel(path), size }),
       onFailed: (path, code, reason) => this.emit({ type: 'file-failed', path, rel: this.rel(path), code, reason }),
+      onGone: (path) => this.emit({ type: 'file-removed', path, rel: this.rel(path) }),
     });
   }
 
@@ -176,7 +177,11 @@ export class FolderWatcher {
     });
     w.on('add', (p) => onFile(resolve(p), true));
     w.on('change', (p) => onFile(resolve(p), false));
-    w.on('unlink', (p) => live() && this.files.remove(resolve(p)));
+    w.on('unlink', (p) => {
+      const path = resolve(p);
+      if (!live() || !this.files.remove(path)) return;
+      this.emit({ type: 'file-removed', path, rel: this.rel(path) });
+    });
     w.on('unlinkDir', (p) => live() && resolve(p) === this.root && void this.checkRoot());
     w.on('error', (err) => live() && this.emit({ type: 'warning', message: `Watching ${this.root}: ${(err as Error)?.message ?? err}` }));
     w.on('ready', () => {

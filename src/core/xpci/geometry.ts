@@ -26,6 +26,10 @@
  * warns, impossible input fails).
  */
 import { LabError } from '../errors';
+import { wavelengthM } from './optics';
+
+/** λ = hc/E in metres for E in keV (hc = 1.23984198 keV·nm); shared with the simulator (optics.ts). */
+export { wavelengthM };
 
 export interface XpciGeometry {
   /** detector pixel pitch, µm */
@@ -36,14 +40,6 @@ export interface XpciGeometry {
   energyKeV: number;
   /** source–sample distance for a cone beam, m; omitted = plane wave */
   sourceM?: number;
-}
-
-/** h·c in keV·m (CODATA 2018: 1.239 841 98 keV·nm). */
-export const HC_KEV_M = 1.23984198e-9;
-
-/** X-ray wavelength λ = hc/E in metres, for E in keV. */
-export function wavelengthM(energyKeV: number): number {
-  return HC_KEV_M / energyKeV;
 }
 
 /** Geometric magnification M = (z1 + d)/z1; 1 for a plane wave (sourceM omitted). */

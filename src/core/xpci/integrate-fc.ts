@@ -9,11 +9,12 @@
  * extended Φ is the even (mirror) reflection of the true one, which is always continuous and periodic:
  * across a vertical mirror gx changes sign and gy does not, and vice versa (the "antisymmetric derivative"
  * extension of Bon et al., Opt. Express 20, 22 (2012); equivalent to natural, Neumann boundaries). Per
- * axis of length n the data are first mirrored about the far edge up to P = nextPow2(n) (P < 2n, so one
- * reflection suffices) and that block is mirrored again to 2P, a power of two for fft.js; every sample of
- * the 2P-periodic extension is then the value of a genuine mirror image of Φ, so the extended field stays
- * integrable and exactly periodic. Cost: one complex 2P_x × 2P_y FFT pair (gx and gy packed as the real
- * and imaginary parts of one array), memory 16 bytes per extended sample.
+ * axis of length n the data are first mirrored about the far edge up to P = nextPowerOfTwo(n) (P < 2n, so
+ * one reflection suffices) and that block is mirrored again to 2P, a power of two; every sample of the
+ * 2P-periodic extension is then the value of a genuine mirror image of Φ, so the extended field stays
+ * integrable and exactly periodic. Transforms: fft2.ts (shared with the wave-optics simulator; fft.js
+ * underneath). Cost: one complex 2P_x × 2P_y FFT pair (gx and gy packed as the real and imaginary parts
+ * of one array), memory 16 bytes per extended sample.
  *
  * Note: Gaps and the constant. NaN gradients (not measured) are filled before integration by growing the
  * valid region inwards, one ring at a time, each gap pixel taking the mean of its already-known
@@ -22,8 +23,8 @@
  * NaN again. A pixel is valid when both gx and gy are finite. Φ is returned with zero mean over the valid
  * pixels; an integrator only knows Φ up to an additive constant.
  */
-import FFT from 'fft.js';
 import { LabError } from '../errors';
+import { Fft2, nextPowerOfTwo } from './fft2';
 
 export interface IntegrationResult {
   /** Φ (same unit as the gradient times px; rad for rad/px), width·height, NaN where the gradient was */
@@ -36,12 +37,6 @@ export interface IntegrationResult {
 
 /** Largest extended FFT size accepted (complex samples): 8192² = 1 GiB of float64 pairs. */
 const MAX_FFT_SAMPLES = 8192 * 8192;
-
-export function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p <<= 1;
-  return p;
-}
 
 /** Checks the two gradient maps against the image size; shared with integrate-ls.ts. */
 export function checkGradients(gx: Float32Array, gy: Float32Array, width: number, height: number): void {
@@ -128,7 +123,7 @@ export function fillGaps(gx: Float32Array, gy: Float32Array, width: number, heig
 
 /** Source index and sign of the derivative along one axis of the 2P mirror extension (Note: FC boundary extension). */
 function mirrorMap(n: number): { size: number; src: Int32Array; sign: Int8Array } {
-  const size = 2 * nextPow2(n);
+  const size = 2 * nextPowerOfTwo(n);
   const half = size / 2;
   const src = new Int32Array(size);
   const sign = new Int8Array(size);
@@ -141,30 +136,6 @@ function mirrorMap(n: number): { size: number; src: Int32Array; sign: Int8Array 
     sign[x] = s;
   }
   return { size, src, sign };
-}
-
-/** In-place 2-D FFT of an nx×ny interleaved complex array (rows, then columns), fft.js underneath. */
-function fft2(buf: Float64Array, nx: number, ny: number, inverse: boolean): void {
-  const run = (fft: FFT, len: number, count: number, at: (line: number, k: number) => number) => {
-    const a = fft.createComplexArray() as number[];
-    const b = fft.createComplexArray() as number[];
-    for (let line = 0; line < count; line++) {
-      for (let k = 0; k < len; k++) {
-        const o = at(line, k);
-        a[2 * k] = buf[o];
-        a[2 * k + 1] = buf[o + 1];
-      }
-      if (inverse) fft.inverseTransform(b, a);
-      else fft.transform(b, a);
-      for (let k = 0; k < len; k++) {
-        const o = at(line, k);
-        buf[o] = b[2 * k];
-        buf[o + 1] = b[2 * k + 1];
-      }
-    }
-  };
-  run(new FFT(nx), nx, ny, (row, k) => 2 * (row * nx + k));
-  run(new FFT(ny), ny, nx, (col, k) => 2 * (k * nx + col));
 }
 
 /**
@@ -197,7 +168,8 @@ export function integrateFc(gx: Float32Array, gy: Float32Array, width: number, h
       buf[o + 1] = my.sign[j] * g.gy[s];
     }
   }
-  fft2(buf, NX, NY, false);
+  const fft = new Fft2(NX, NY);
+  fft.forward(buf);
   // Spectral wavenumbers (rad/px); the Nyquist term is dropped (its derivative is undefined for real data).
   const wave = (m: number, N: number) => (2 * m === N ? 0 : (2 * Math.PI * (m < N / 2 ? m : m - N)) / N);
   for (let j = 0; j < NY; j++) {
@@ -225,7 +197,7 @@ export function integrateFc(gx: Float32Array, gy: Float32Array, width: number, h
       buf[2 * b + 1] = sr / k2;
     }
   }
-  fft2(buf, NX, NY, true);
+  fft.inverse(buf);
   let sum = 0;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) if (g.mask[y * width + x]) sum += buf[2 * (y * NX + x)];

@@ -19,6 +19,7 @@
  * stay related through FC's filled gaps, the best guess available), then Φ gets zero mean over all valid
  * pixels. A valid pixel with no valid neighbour has no equation and keeps its FC value.
  */
+import { Fft2, nextPowerOfTwo } from './fft2';
 import { checkGradients, integrateFc, type IntegrationResult } from './integrate-fc';
 
 export interface LsOptions {
@@ -26,6 +27,8 @@ export interface LsOptions {
   tolerance?: number;
   /** CG iteration cap (default 3000) */
   maxIterations?: number;
+  /** 'spectral' (default) or 'jacobi'; see Note: LS preconditioner */
+  preconditioner?: 'spectral' | 'jacobi';
 }
 
 export interface LsResult extends IntegrationResult {
@@ -49,6 +52,48 @@ function applyLaplacian(x: Float64Array, y: Float64Array, h: Uint8Array, v: Uint
       y[k + width] -= x[k];
     }
   }
+}
+
+/**
+ * z = L₀⁺·r with L₀ the Neumann 5-point Laplacian of a P_x × P_y grid (P = nextPowerOfTwo of each side)
+ * holding the image in its top-left corner, applied by FFT: the even extension of a P-grid to 2P is
+ * periodic, and on it the periodic Laplacian equals the Neumann one, so dividing by the symbol
+ * 4 − 2cos kx − 2cos ky inverts L₀ exactly (a cosine-transform Poisson solver). r is zero outside the
+ * mask (and in the padding), z is zeroed outside the mask; see Note: LS preconditioner.
+ */
+function spectralPreconditioner(width: number, height: number, mask: Uint8Array): (r: Float64Array, z: Float64Array) => void {
+  const PX = nextPowerOfTwo(width), PY = nextPowerOfTwo(height);
+  const NX = 2 * PX, NY = 2 * PY;
+  const fold = (i: number, P: number) => (i < P ? i : 2 * P - 1 - i);
+  const fft = new Fft2(NX, NY);
+  const buf = new Float64Array(2 * NX * NY);
+  const inv = new Float64Array(NX * NY);
+  for (let j = 0; j < NY; j++) {
+    for (let i = 0; i < NX; i++) {
+      const lambda = 4 - 2 * Math.cos((2 * Math.PI * i) / NX) - 2 * Math.cos((2 * Math.PI * j) / NY);
+      inv[j * NX + i] = lambda > 1e-12 ? 1 / lambda : 0; // the constant mode is free
+    }
+  }
+  return (r, z) => {
+    buf.fill(0);
+    for (let j = 0; j < NY; j++) {
+      const y = fold(j, PY);
+      if (y >= height) continue;
+      for (let i = 0; i < NX; i++) {
+        const x = fold(i, PX);
+        if (x < width) buf[2 * (j * NX + i)] = r[y * width + x];
+      }
+    }
+    fft.forward(buf);
+    for (let k = 0; k < NX * NY; k++) {
+      buf[2 * k] *= inv[k];
+      buf[2 * k + 1] *= inv[k];
+    }
+    fft.inverse(buf);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) z[y * width + x] = mask[y * width + x] ? buf[2 * (y * NX + x)] : 0;
+    }
+  };
 }
 
 const dot = (a: Float64Array, b: Float64Array) => {
@@ -138,8 +183,10 @@ export function integrateLs(gx: Float32Array, gy: Float32Array, width: number, h
   applyLaplacian(x, q, h, v, deg, width);
   for (let k = 0; k < n; k++) r[k] = b[k] - q[k];
   const bNorm = Math.sqrt(dot(b, b));
+  const spectral = (opts.preconditioner ?? 'spectral') === 'spectral' ? spectralPreconditioner(width, height, mask) : null;
   const precondition = () => {
-    for (let k = 0; k < n; k++) z[k] = deg[k] > 0 ? r[k] / deg[k] : 0;
+    if (spectral) spectral(r, z);
+    else for (let k = 0; k < n; k++) z[k] = deg[k] > 0 ? r[k] / deg[k] : 0;
   };
   precondition();
   p.set(z);

@@ -18,13 +18,7 @@ export interface Workspace {
 
 export const WORKSPACES: readonly Workspace[] = [
   { id: 'viewer', label: 'Viewer', hint: 'Inspect images', built: true },
-  {
-    id: 'dic',
-    label: 'Speckle / DIC',
-    hint: 'Displacement & strain',
-    built: false,
-    plan: 'Will measure full-field displacement and strain between a reference and deformed speckle images (subset ZNCC/IC-GN or a CNN), with ROI drawing, field maps and profiles.',
-  },
+  { id: 'dic', label: 'Speckle / DIC', hint: 'Displacement & strain', built: true },
   {
     id: 'xpci',
     label: 'X-ray phase',

@@ -4,6 +4,12 @@
  */
 import type { CallOutput } from '../../../shared/contract';
 
+/** Last path segment, for either separator (back-end paths may be Windows paths). */
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]/).filter(Boolean);
+  return parts.length ? parts[parts.length - 1] : path;
+}
+
 type SampleType = CallOutput<'image.open'>['meta']['sampleType'];
 type PixelSize = NonNullable<CallOutput<'image.open'>['meta']['pixelSize']>;
 

@@ -1,35 +1,23 @@
 /**
- * @file The Viewer workspace's state: the open image (as the back end described it, plus its native float32
- * pixels), the display contrast, the view transform and the pixel under the cursor. Opening goes through the
- * contract only: a path (typed, or from the native dialog) straight to `image.open`; a File (input or drop)
- * through `lab.pathForFile` first. Failures go to the app's error banner, naming the file.
+ * @file The Viewer workspace's state: the open image (an image slot, composables/useImageSlot.ts: the back
+ * end's description plus its native float32 pixels), the display contrast, the view transform and the pixel
+ * under the cursor. Failures go to the app's error banner, naming the file.
  */
 import { defineStore } from 'pinia';
-import { computed, markRaw, ref, shallowRef } from 'vue';
-import type { CallOutput } from '../../../shared/contract';
-import { fetchFloat32, lab } from '../api';
+import { computed, ref } from 'vue';
+import { lab } from '../api';
+import { useImageSlot, type OpenedImage } from '../composables/useImageSlot';
 import type { Point, Size, View } from '../composables/useViewport';
 import { autoWindow, type ContrastMode, type ContrastWindow } from '../lib/contrast';
 import { formatNative, formatPhysical } from '../lib/format';
 import { useAppStore } from './app';
 
-export type OpenedImage = CallOutput<'image.open'>;
-
-/** Last path segment, for either separator (back-end paths may be Windows paths). */
-export function baseName(path: string): string {
-  const parts = path.split(/[\\/]/).filter(Boolean);
-  return parts.length ? parts[parts.length - 1] : path;
-}
+export type { OpenedImage } from '../composables/useImageSlot';
+export { baseName } from '../lib/format';
 
 export const useViewerStore = defineStore('viewer', () => {
   const app = useAppStore();
 
-  /** The open image's description from `image.open`; null when none is open. */
-  const image = shallowRef<OpenedImage | null>(null);
-  /** Its native pixels, float32 row-major (`pixels[y * width + x]`), fetched from `image.dataUrl`. */
-  const pixels = shallowRef<Float32Array | null>(null);
-  /** File name being opened while an open is in flight (for the busy indicator); null otherwise. */
-  const opening = ref<string | null>(null);
   /** How the display window was chosen. */
   const contrastMode = ref<ContrastMode>('percentile');
   /** Display window in native units: lo shows black, hi white. Display only; pixels are never changed. */
@@ -41,8 +29,23 @@ export const useViewerStore = defineStore('viewer', () => {
   /** Integer pixel under the cursor (x = column, y = row); null when the cursor is off the image. */
   const hover = ref<Point | null>(null);
 
-  /** Bumped by every open, so a slow open that a newer one overtook is dropped. */
-  let openToken = 0;
+  const slot = useImageSlot({
+    beforeShow(opened: OpenedImage) {
+      view.value = null;
+      followFit.value = true;
+      hover.value = null;
+      contrastMode.value = contrastMode.value === 'manual' ? 'percentile' : contrastMode.value;
+      contrast.value = autoWindow(opened.stats, contrastMode.value === 'minmax' ? 'minmax' : 'percentile');
+    },
+    onError: (title, err) => app.reportError(title, err),
+    onOpened: () => app.dismissError(),
+  });
+  /** The open image's description from `image.open`; null when none is open. */
+  const image = slot.image;
+  /** Its native pixels, float32 row-major (`pixels[y * width + x]`), fetched from `image.dataUrl`. */
+  const pixels = slot.pixels;
+  /** File name being opened while an open is in flight (for the busy indicator); null otherwise. */
+  const opening = slot.opening;
 
   /** Image size in pixels, or null. */
   const imageSize = computed<Size | null>(() => (image.value ? { width: image.value.width, height: image.value.height } : null));
@@ -87,64 +90,10 @@ export const useViewerStore = defineStore('viewer', () => {
     hover.value = p;
   }
 
-  async function loadOpened(opened: OpenedImage, token: number): Promise<void> {
-    const data = await fetchFloat32(opened.dataUrl, opened.width * opened.height);
-    if (token !== openToken) {
-      void lab['image.close']({ id: opened.id }).catch(() => {});
-      return;
-    }
-    const previous = image.value;
-    image.value = opened;
-    pixels.value = markRaw(data);
-    view.value = null;
-    followFit.value = true;
-    hover.value = null;
-    contrastMode.value = contrastMode.value === 'manual' ? 'percentile' : contrastMode.value;
-    contrast.value = autoWindow(opened.stats, contrastMode.value === 'minmax' ? 'minmax' : 'percentile');
-    // The back end holds every opened image's pixels until closed; free the one we replaced.
-    if (previous && previous.id !== opened.id) void lab['image.close']({ id: previous.id }).catch(() => {});
-  }
-
   /** Opens a file by its path on the back-end machine (typed path, dialog, or a server-side upload copy). */
-  async function openPath(path: string, displayName = baseName(path)): Promise<boolean> {
-    const trimmed = path.trim();
-    if (!trimmed) return false;
-    const token = ++openToken;
-    opening.value = displayName;
-    try {
-      const opened = await lab['image.open']({ path: trimmed });
-      if (token !== openToken) {
-        void lab['image.close']({ id: opened.id }).catch(() => {});
-        return false;
-      }
-      await loadOpened(opened, token);
-      if (token === openToken) app.dismissError();
-      return token === openToken;
-    } catch (err) {
-      if (token === openToken) app.reportError(`Could not open ${displayName}`, err);
-      return false;
-    } finally {
-      if (token === openToken) opening.value = null;
-    }
-  }
-
+  const openPath = slot.openPath;
   /** Opens a File from the file input or a drop: uploads it (harness) or resolves its path (Electron) first. */
-  async function openFile(file: File): Promise<boolean> {
-    const token = ++openToken;
-    opening.value = file.name;
-    let path: string;
-    try {
-      path = await lab.pathForFile(file);
-    } catch (err) {
-      if (token === openToken) {
-        app.reportError(`Could not open ${file.name}`, err);
-        opening.value = null;
-      }
-      return false;
-    }
-    if (token !== openToken) return false;
-    return openPath(path, file.name);
-  }
+  const openFile = slot.openFile;
 
   /** Asks for a file with the native dialog (Electron) and opens it; does nothing if the user cancels. */
   async function openWithDialog(): Promise<boolean> {

@@ -1,0 +1,260 @@
+/**
+ * @file The Speckle / DIC workspace, end to end: the real renderer in Chromium against the real core
+ * through the browser harness. A synthetic pair with a known constant displacement is written, loaded into
+ * both slots, a ROI drawn by dragging, IC-GN run; the cursor readout must give the true displacement and
+ * exactly the value written to u.tif / v.tif, "not measured" outside the ROI. Also: cancelling a long run,
+ * re-opening a result folder (by path and from Jobs), comparing two runs, validation, persistence.
+ */
+import { join } from 'node:path';
+import { readImage, writeTiffFloat32 } from '../../src/core/imageio';
+import { quietContext } from '../../src/core/progress';
+import { simulatePair } from '../../src/core/synth';
+import { expect, SCREENSHOTS, test } from '../fixtures';
+import { DicPage } from '../pages/dic-page';
+
+const TRUTH = { u: 1.3, v: -0.6 };
+const W = 192;
+const H = 160;
+
+/** Writes a pair with constant displacement `field` into `dir` and returns the paths. */
+async function writePair(dir: string, name: string, width: number, height: number, field = TRUTH, seed = 7) {
+  const pair = await simulatePair(
+    { width, height, speckleSize: 4, noise: { kind: 'none' }, field: { kind: 'constant', ux: field.u, uy: field.v }, seed },
+    quietContext(),
+  );
+  const ref = join(dir, `${name}-ref.tif`);
+  const def = join(dir, `${name}-def.tif`);
+  await writeTiffFloat32(ref, pair.reference, { overwrite: true });
+  await writeTiffFloat32(def, pair.deformed, { overwrite: true });
+  return { ref, def };
+}
+
+test('load a pair, draw a ROI, run IC-GN: the readout gives the true shift and the value in u.tif', async ({ viewer, workDir }) => {
+  const { ref, def } = await writePair(workDir, 'const', W, H);
+  const dic = new DicPage(viewer.page);
+  await dic.open();
+  await dic.loadPair(ref, def);
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-loaded.png') });
+
+  await dic.drawRoi(40, 30, 150, 130);
+  expect(await dic.roi()).toEqual({ x: '40', y: '30', w: '110', h: '100' });
+
+  await dic.setMethod('icgn', { step: 4 });
+  await expect(dic.id('dic-method-summary')).toContainText('sub-0.01 px');
+  await expect(dic.id('dic-grid')).toContainText('28 × 25 = 700 points in the ROI');
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-roi.png') });
+
+  await dic.run('done');
+  await expect(dic.id('dic-map-canvas')).toBeVisible();
+  await expect(dic.id('dic-colorbar')).toContainText('px');
+  await expect(dic.id('dic-summary-valid')).toContainText('%');
+  await expect(dic.id('dic-summary-mean-u')).toContainText(/1\.3\d* ± .* px/);
+  await expect(dic.id('dic-summary-method')).toContainText('IC-GN');
+
+  // the colour range of u is symmetric about 0
+  const cb = dic.id('dic-colorbar');
+  expect(Number(await cb.getAttribute('data-lo'))).toBeCloseTo(-Number(await cb.getAttribute('data-hi')), 9);
+
+  const dir = await dic.resultDir();
+  const uTif = await readImage(join(dir, 'u.tif'));
+  const vTif = await readImage(join(dir, 'v.tif'));
+  for (const [x, y] of [
+    [96, 80],
+    [60, 50],
+    [140, 120],
+  ]) {
+    const r = await dic.readAt('dic-map-canvas', x, y);
+    expect(Math.abs(r.u - TRUTH.u), `u at (${x}, ${y}) read "${r.uText}"`).toBeLessThan(0.05);
+    expect(Math.abs(r.v - TRUTH.v), `v at (${x}, ${y}) read "${r.vText}"`).toBeLessThan(0.05);
+    expect(r.u).toBe(uTif.data[y * W + x]);
+    expect(r.v).toBe(vTif.data[y * W + x]);
+    expect(r.uText).toMatch(/^1\.\d{4} px$/);
+  }
+  // outside the ROI nothing was measured
+  const out = await dic.readAt('dic-map-canvas', 10, 10);
+  expect(out.uText).toBe('not measured');
+  expect(out.vText).toBe('not measured');
+  expect(Number.isNaN(uTif.data[10 * W + 10])).toBe(true);
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-result-u.png') });
+
+  // |u| computed in the renderer, on a viridis scale that is not symmetric
+  await dic.id('dic-map-select').selectOption('mag');
+  await expect(dic.id('dic-map-title')).toContainText('magnitude');
+  const m = await dic.readAt('dic-map-canvas', 96, 80);
+  expect(Number(await dic.id('dic-readout-mag').getAttribute('data-value'))).toBeCloseTo(Math.hypot(m.u, m.v), 5);
+  expect(Number(await cb.getAttribute('data-lo'))).toBeGreaterThan(0);
+
+  // the vectors over the reference, at the shared zoom
+  await dic.id('dic-map-select').selectOption('u');
+  await dic.id('dic-tab-images').click();
+  await expect(dic.id('dic-vector-legend')).toContainText('arrows every');
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-vectors.png') });
+});
+
+test('zoom and pan stay in sync between the reference and the deformed image, down to single pixels', async ({ viewer, workDir }) => {
+  const { ref, def } = await writePair(workDir, 'sync', W, H);
+  const dic = new DicPage(viewer.page);
+  await dic.open();
+  await dic.loadPair(ref, def);
+  await dic.id('dic-ref-canvas').hover();
+  for (let i = 0; i < 8; i++) await viewer.page.keyboard.press('+');
+  const a = await dic.transform('dic-ref-canvas');
+  const b = await dic.transform('dic-def-canvas');
+  expect(a.scale).toBeGreaterThan(12);
+  expect([b.scale, b.ox, b.oy]).toEqual([a.scale, a.ox, a.oy]);
+  // panning the deformed image pans the reference too
+  const c = await dic.pointAt('dic-def-canvas', 96, 80);
+  await viewer.page.mouse.move(c.px, c.py);
+  await viewer.page.mouse.down();
+  await viewer.page.mouse.move(c.px - 40, c.py - 25, { steps: 3 });
+  await viewer.page.mouse.up();
+  const a2 = await dic.transform('dic-ref-canvas');
+  expect(a2.ox).toBeCloseTo(a.ox - 40, 0);
+  expect(a2.oy).toBeCloseTo(a.oy - 25, 0);
+  // the same pixel reads in both
+  const r = await dic.readAt('dic-ref-canvas', 90, 75);
+  expect(r.x).toBe(90);
+  const img = await readImage(ref);
+  expect(Number(await dic.id('dic-readout-ref').getAttribute('data-value'))).toBe(img.data[75 * W + 90]);
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-zoomed.png') });
+});
+
+test('parameters are checked in the panel with readable messages', async ({ viewer }) => {
+  const dic = new DicPage(viewer.page);
+  await dic.open();
+  await dic.setMethod('zncc', { window: 20 });
+  await expect(dic.id('dic-window-error')).toHaveText('The window size must be odd so it has a centre pixel: use 19 or 21.');
+  await dic.setMethod('zncc', { window: 21, search: 0 });
+  await expect(dic.id('dic-search-error')).toContainText('at least 1');
+  await dic.id('dic-search').fill('8');
+  await dic.id('dic-strain-window').fill('14');
+  await expect(dic.id('dic-strain-window-error')).toContainText('odd');
+  await dic.id('dic-strain-window').fill('');
+  await expect(dic.id('dic-strain-window-error')).toHaveCount(0);
+  await expect(dic.id('dic-run')).toBeDisabled();
+  await expect(dic.id('dic-run-blocker')).toContainText('reference');
+  // defaults per method
+  await dic.id('dic-method').selectOption('umpa');
+  await expect(dic.id('dic-window')).toHaveValue('11');
+  await expect(dic.id('dic-search')).toHaveValue('5');
+  await dic.id('dic-method').selectOption('icgn');
+  await expect(dic.id('dic-window')).toHaveValue('21');
+  await expect(dic.id('dic-search')).toHaveValue('32');
+  await expect(dic.id('dic-step')).toHaveValue('4');
+});
+
+test('a long run shows progress and can be cancelled; the job is marked cancelled', async ({ viewer, workDir }) => {
+  const { ref, def } = await writePair(workDir, 'big', 1024, 1024, { u: 0.4, v: 0.2 }, 3);
+  const dic = new DicPage(viewer.page);
+  await dic.open();
+  await dic.loadPair(ref, def);
+  await dic.setMethod('icgn', { step: 1 });
+  await dic.id('dic-run').click();
+  await expect(dic.id('dic-progress')).toHaveAttribute('data-state', 'running');
+  await expect(dic.id('dic-cancel')).toBeVisible();
+  // the UI stays responsive while it runs: switch tabs and zoom
+  await dic.id('dic-ref-canvas').hover();
+  await viewer.page.keyboard.press('+');
+  await expect.poll(async () => Number(await dic.id('dic-progress').getAttribute('data-fraction')), { timeout: 60_000 }).toBeGreaterThan(0);
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-running.png') });
+  await dic.id('dic-cancel').click();
+  await expect(dic.id('dic-run-state')).toHaveAttribute('data-state', 'cancelled', { timeout: 30_000 });
+  await expect(dic.id('dic-run-state')).toContainText('Cancelled');
+  await expect(dic.id('dic-error')).toHaveCount(0);
+  await expect(dic.id('dic-run')).toBeEnabled();
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-cancelled.png') });
+  await dic.id('nav-jobs').click();
+  await expect(dic.id('job-row').first()).toHaveAttribute('data-state', 'cancelled');
+});
+
+test('errors from the back end appear next to Run, and the job shows as failed', async ({ viewer, workDir }) => {
+  // A pair the core refuses: the window does not fit once the ROI is this close to the border, so nothing
+  // is measured; the UI's own checks pass because the image is large enough.
+  const { ref, def } = await writePair(workDir, 'err', 64, 64);
+  const dic = new DicPage(viewer.page);
+  await dic.open();
+  await dic.loadPair(ref, def);
+  await dic.setMethod('zncc', { window: 21, search: 8, step: 4 });
+  // a NaN-free image is required: overwrite the deformed file with a NaN in it after it was opened
+  const img = await readImage(def);
+  img.data[5] = Number.NaN;
+  await writeTiffFloat32(def, img, { overwrite: true });
+  await dic.run('failed');
+  await expect(dic.id('dic-error')).toContainText('NaN');
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-error.png') });
+  await dic.id('nav-jobs').click();
+  await expect(dic.id('job-row').first()).toHaveAttribute('data-state', 'failed');
+});
+
+test('results re-open by path and from Jobs, and two runs compare side by side', async ({ viewer, workDir }) => {
+  const { ref, def } = await writePair(workDir, 'cmp', W, H);
+  const dic = new DicPage(viewer.page);
+  await dic.open();
+  await dic.loadPair(ref, def);
+  await dic.drawRoi(30, 30, 160, 130);
+  await dic.setMethod('icgn', { step: 4 });
+  await dic.run();
+  const first = await dic.resultDir();
+  const before = await dic.readAt('dic-map-canvas', 96, 80);
+
+  await dic.setMethod('zncc', { window: 21, search: 8, step: 4 });
+  await dic.run();
+  const second = await dic.resultDir();
+  expect(second).not.toBe(first);
+  await dic.id('dic-compare').check();
+  await expect(dic.id('dic-compare-diff-canvas')).toBeVisible();
+  await expect(dic.id('dic-compare-diff')).toContainText('px');
+  const t = await dic.transform('dic-compare-prev-canvas');
+  const t2 = await dic.transform('dic-compare-diff-canvas');
+  expect(t2.scale).toBe(t.scale);
+  const p = await dic.readAt('dic-compare-cur-canvas', 96, 80);
+  const prev = Number(await dic.id('dic-readout-prev').getAttribute('data-value'));
+  const diff = Number(await dic.id('dic-readout-diff').getAttribute('data-value'));
+  expect(prev).toBe(before.u);
+  expect(diff).toBeCloseTo(p.u - prev, 6);
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-compare.png') });
+
+  // re-open the first by path: the same values, and the form shows the parameters it was made with
+  await dic.id('dic-result-path').fill(first);
+  await dic.id('dic-result-open').click();
+  await expect(dic.id('dic-summary-method')).toContainText('IC-GN');
+  await expect(dic.id('dic-method')).toHaveValue('icgn');
+  expect(await dic.roi()).toEqual({ x: '30', y: '30', w: '130', h: '100' });
+  const again = await dic.readAt('dic-map-canvas', 96, 80);
+  expect(again.u).toBe(before.u);
+  expect(again.v).toBe(before.v);
+
+  // and from the Jobs list
+  await dic.id('nav-jobs').click();
+  const row = dic.id('job-row').filter({ hasText: second.split(/[\\/]/).pop()! });
+  await row.getByTestId('job-open').click();
+  await expect(dic.id('workspace-dic')).toBeVisible();
+  await expect(dic.id('dic-result-path')).toHaveValue(second);
+  await expect(dic.id('dic-summary-method')).toContainText('ZNCC');
+});
+
+test('paths, method, parameters and ROI come back after a restart', async ({ viewer, workDir }) => {
+  const { ref, def } = await writePair(workDir, 'persist', W, H);
+  const dic = new DicPage(viewer.page);
+  await dic.open();
+  await dic.loadPair(ref, def);
+  await dic.setMethod('umpa', { window: 13, search: 4, step: 3 });
+  await dic.id('dic-roi-x').fill('20');
+  await dic.id('dic-roi-y').fill('24');
+  await dic.id('dic-roi-w').fill('100');
+  await dic.id('dic-roi-h').fill('90');
+  await dic.id('dic-roi-h').press('Enter');
+  await viewer.page.reload();
+  await dic.open();
+  await expect(dic.id('dic-ref-info')).toContainText('persist-ref.tif');
+  await expect(dic.id('dic-def-info')).toContainText('persist-def.tif');
+  await expect(dic.id('dic-method')).toHaveValue('umpa');
+  await expect(dic.id('dic-window')).toHaveValue('13');
+  await expect(dic.id('dic-search')).toHaveValue('4');
+  await expect(dic.id('dic-step')).toHaveValue('3');
+  expect(await dic.roi()).toEqual({ x: '20', y: '24', w: '100', h: '90' });
+  await dic.id('dic-roi-clear').click();
+  expect(await dic.roi()).toEqual({ x: '', y: '', w: '', h: '' });
+  await dic.id('dic-ref-recent').click();
+  await expect(dic.id('dic-recent-item').first()).toContainText('persist-def.tif');
+});

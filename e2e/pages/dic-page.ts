@@ -1,0 +1,115 @@
+/**
+ * @file Page object for the Speckle / DIC workspace (test ids from src/renderer, listed in its README).
+ * Canvas positions come from the transform each canvas publishes (data-view-scale, data-view-offset-x/y):
+ * `screen = offset + scale · image`, pixel x covering image coordinates [x, x+1).
+ */
+import type { Locator, Page } from '@playwright/test';
+import { expect } from '@playwright/test';
+
+export type DicCanvas = 'dic-ref-canvas' | 'dic-def-canvas' | 'dic-map-canvas' | 'dic-compare-prev-canvas' | 'dic-compare-cur-canvas' | 'dic-compare-diff-canvas';
+
+export interface Readout {
+  x: number;
+  y: number;
+  /** the texts as shown (with units, or "not measured") */
+  uText: string;
+  vText: string;
+  /** exact numbers from data-value (NaN when not measured) */
+  u: number;
+  v: number;
+}
+
+export class DicPage {
+  constructor(readonly page: Page) {}
+
+  id(testId: string): Locator {
+    return this.page.getByTestId(testId);
+  }
+
+  async open(): Promise<void> {
+    await this.id('nav-dic').click();
+    await expect(this.id('workspace-dic')).toBeVisible();
+    await expect(this.id('dic-run')).toBeVisible();
+  }
+
+  /** Opens an image into the reference or deformed slot by its path, and waits until it is shown. */
+  async openImage(which: 'ref' | 'def', path: string): Promise<void> {
+    await this.id(`dic-${which}-path`).fill(path);
+    await this.id(`dic-${which}-open`).click();
+    const name = path.split(/[\\/]/).pop()!;
+    await expect(this.id(`dic-${which}-info`)).toContainText(name);
+  }
+
+  async loadPair(ref: string, def: string): Promise<void> {
+    await this.openImage('ref', ref);
+    await this.openImage('def', def);
+  }
+
+  async transform(canvas: DicCanvas): Promise<{ box: { x: number; y: number }; scale: number; ox: number; oy: number }> {
+    const c = this.id(canvas);
+    await expect(c).toHaveAttribute('data-view-scale', /\d/);
+    const box = await c.boundingBox();
+    if (!box) throw new Error(`${canvas} is not visible`);
+    const attr = async (n: string) => Number(await c.getAttribute(n));
+    return { box, scale: await attr('data-view-scale'), ox: await attr('data-view-offset-x'), oy: await attr('data-view-offset-y') };
+  }
+
+  /** Screen point of image coordinate (ix, iy) (continuous: pixel edges at integers). */
+  async pointAt(canvas: DicCanvas, ix: number, iy: number): Promise<{ px: number; py: number }> {
+    const t = await this.transform(canvas);
+    return { px: t.box.x + t.ox + t.scale * ix, py: t.box.y + t.oy + t.scale * iy };
+  }
+
+  /** Draws a ROI with the ROI tool by dragging on the reference between image coordinates (pixel edges). */
+  async drawRoi(x0: number, y0: number, x1: number, y1: number): Promise<void> {
+    await this.id('dic-tab-images').click();
+    await this.id('dic-tool-roi').click();
+    const a = await this.pointAt('dic-ref-canvas', x0, y0);
+    const b = await this.pointAt('dic-ref-canvas', x1, y1);
+    await this.page.mouse.move(a.px, a.py);
+    await this.page.mouse.down();
+    await this.page.mouse.move((a.px + b.px) / 2, (a.py + b.py) / 2, { steps: 4 });
+    await this.page.mouse.move(b.px, b.py, { steps: 4 });
+    await this.page.mouse.up();
+  }
+
+  async roi(): Promise<{ x: string; y: string; w: string; h: string }> {
+    return {
+      x: await this.id('dic-roi-x').inputValue(),
+      y: await this.id('dic-roi-y').inputValue(),
+      w: await this.id('dic-roi-w').inputValue(),
+      h: await this.id('dic-roi-h').inputValue(),
+    };
+  }
+
+  async setMethod(method: 'icgn' | 'zncc' | 'umpa', params: { window?: number | string; search?: number | string; step?: number | string; strain?: number | string } = {}): Promise<void> {
+    await this.id('dic-method').selectOption(method);
+    if (params.window !== undefined) await this.id('dic-window').fill(String(params.window));
+    if (params.search !== undefined) await this.id('dic-search').fill(String(params.search));
+    if (params.step !== undefined) await this.id('dic-step').fill(String(params.step));
+    if (params.strain !== undefined) await this.id('dic-strain-window').fill(String(params.strain));
+  }
+
+  /** Clicks Run and waits for the run to end in `state` (default done). */
+  async run(state: 'done' | 'failed' | 'cancelled' = 'done', timeout = 60_000): Promise<void> {
+    await this.id('dic-run').click();
+    await expect(this.id('dic-run-state')).toHaveAttribute('data-state', state, { timeout });
+  }
+
+  /** Hovers pixel (x, y) of a canvas and returns the readout. */
+  async readAt(canvas: DicCanvas, x: number, y: number): Promise<Readout> {
+    const p = await this.pointAt(canvas, x + 0.5, y + 0.5);
+    await this.page.mouse.move(p.px, p.py);
+    await expect(this.id('dic-readout-x')).toHaveText(String(x));
+    await expect(this.id('dic-readout-y')).toHaveText(String(y));
+    // u and v are in the readout only while a result is shown
+    const present = async (id: string) => (await this.id(id).count()) > 0;
+    const text = async (id: string) => ((await present(id)) ? ((await this.id(id).textContent()) ?? '').trim() : '');
+    const value = async (id: string) => ((await present(id)) ? Number(await this.id(id).getAttribute('data-value')) : Number.NaN);
+    return { x, y, uText: await text('dic-readout-u'), vText: await text('dic-readout-v'), u: await value('dic-readout-u'), v: await value('dic-readout-v') };
+  }
+
+  async resultDir(): Promise<string> {
+    return this.id('dic-result-path').inputValue();
+  }
+}

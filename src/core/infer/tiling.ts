@@ -1,0 +1,185 @@
+/**
+ * @file Running a fully convolutional image-to-image model (CNN trackers, restoration nets) on an image of
+ * any size, tile by tile, with overlap and smooth blending, so memory stays bounded and the result does not
+ * show the tile grid.
+ *
+ * Note: Tiling with overlap blending. Each axis is cut into k tiles of equal length L ≤ `tile`, spread
+ * evenly so that neighbours overlap by at least `overlap` px (the first tile starts at 0, the last ends at
+ * the border). Near a tile edge that has a neighbour, the model's output is wrong: its receptive field was
+ * cut by the tile's artificial border (zero padding inside the net). So each tile's output is weighted by
+ * a separable window w(x)·w(y) that is 0 in a guard band of `overlap`/4 px at such edges, rises as a
+ * raised cosine over the next `overlap`/2 px and is 1 elsewhere (and 1 right up to edges that are image
+ * borders, where no other tile can help). Weighted outputs and weights are summed over tiles and divided:
+ * where tiles agree, the blend returns exactly their common value. Models with down-sampling need H and W
+ * to be multiples of their `stride`: L is a multiple of it, and only an axis shorter than `tile` (one tile
+ * spanning the whole image) is padded, by mirror reflection at its far end, and the padding is cropped
+ * from the output. Inputs must already be normalised over the whole image (Note: Whole-image
+ * normalisation, normalise.ts). Tiles run one at a time (batch N = 1); progress is reported per tile and
+ * the AbortSignal is checked between tiles (a running inference cannot be interrupted).
+ */
+import * as ort from 'onnxruntime-node';
+import { LabError } from '../errors';
+import { type TaskContext, throwIfCancelled } from '../progress';
+
+export interface TilingOptions {
+  /** largest tile side in px; rounded down to a multiple of `stride` */
+  tile: number;
+  /** least overlap between neighbouring tiles in px (guard band + blending ramp + guard band) */
+  overlap: number;
+  /** the model's H and W must be multiples of this */
+  stride: number;
+}
+
+export interface TiledRunRequest extends TilingOptions {
+  /** model input names, one per image, in the order of `images` */
+  inputNames: string[];
+  outputName: string;
+}
+
+export interface TiledOutput {
+  /** the output's channels, each width*height, row-major */
+  channels: Float32Array[];
+  tiles: number;
+}
+
+/** Tile starts along one axis of length n, and the common tile length (see the file note). */
+export function planAxis(n: number, tile: number, overlap: number, stride: number): { starts: number[]; length: number } {
+  if (n <= tile) return { starts: [0], length: n };
+  const k = Math.ceil((n - overlap) / (tile - overlap));
+  // Shortest stride-multiple length with which k tiles cover n with `overlap` between neighbours (≤ tile).
+  const length = Math.min(tile, Math.ceil(Math.ceil((n + (k - 1) * overlap) / k) / stride) * stride);
+  const starts: number[] = [];
+  // floor keeps every gap ≤ length − overlap (that bound is a whole number, so ceil of the exact gap obeys it).
+  for (let i = 0; i < k; i++) starts.push(Math.floor((i * (n - length)) / (k - 1)));
+  return { starts, length };
+}
+
+/** Mirror index (no edge repeat) for any i, including pads longer than the image. */
+function reflect(i: number, n: number): number {
+  if (n === 1) return 0;
+  const period = 2 * (n - 1);
+  let m = i % period;
+  if (m < 0) m += period;
+  return m < n ? m : period - m;
+}
+
+/**
+ * Blending weight along one tile axis of `length` px (see the file note): `low`/`high` say whether the
+ * tile has a neighbour before/after it on this axis.
+ */
+export function axisWeights(length: number, overlap: number, low: boolean, high: boolean): Float32Array {
+  const w = new Float32Array(length).fill(1);
+  const guard = Math.floor(overlap / 4);
+  const ramp = overlap - 2 * guard;
+  for (let i = 0; i < length; i++) {
+    const d = Math.min(low ? i : Infinity, high ? length - 1 - i : Infinity);
+    if (d < guard) w[i] = 0;
+    else if (d < guard + ramp) w[i] = 0.5 - 0.5 * Math.cos((Math.PI * (d - guard + 0.5)) / ramp);
+  }
+  return w;
+}
+
+/** Checks the tiling options against each other and rounds the tile to the stride. */
+export function checkTiling(opts: TilingOptions): TilingOptions {
+  const { overlap, stride } = opts;
+  if (!Number.isInteger(stride) || stride < 1) throw new LabError('E_INVALID_INPUT', `The model stride ${stride} must be a whole number ≥ 1.`);
+  const tile = Math.floor(opts.tile / stride) * stride;
+  if (!Number.isInteger(overlap) || overlap < 4) {
+    throw new LabError('E_INVALID_INPUT', `The tile overlap ${overlap} px must be a whole number of at least 4 px; use for example 64.`);
+  }
+  if (!(tile >= 2 * overlap)) {
+    throw new LabError(
+      'E_INVALID_INPUT',
+      `The tile size ${opts.tile} px (${tile} px as a multiple of the model stride ${stride}) must be at least twice the overlap ${overlap} px; use for example 512.`,
+    );
+  }
+  return { tile, overlap, stride };
+}
+
+/**
+ * Runs `session` over the `images` (each width*height, already normalised, fed as [1, 1, H, W]) tile by
+ * tile and returns the blended output channels at full size. E_RUNTIME names the tile if ONNX Runtime fails.
+ */
+export async function runTiled(
+  session: ort.InferenceSession,
+  images: Float32Array[],
+  width: number,
+  height: number,
+  req: TiledRunRequest,
+  ctx: TaskContext,
+): Promise<TiledOutput> {
+  const { tile, overlap, stride } = checkTiling(req);
+  if (images.length !== req.inputNames.length) {
+    throw new LabError('E_INVALID_INPUT', `The model takes ${req.inputNames.length} input image(s) but ${images.length} were given.`);
+  }
+  for (const img of images) {
+    if (img.length !== width * height) {
+      throw new LabError('E_SIZE_MISMATCH', `An input image has ${img.length} pixels but ${width}×${height} were expected.`);
+    }
+  }
+  const ax = planAxis(width, tile, overlap, stride);
+  const ay = planAxis(height, tile, overlap, stride);
+  const tw = ax.length;
+  const th = ay.length;
+  // Padded sizes: only a single-tile axis can be off the stride (planAxis makes multi-tile lengths multiples).
+  const pw = Math.ceil(tw / stride) * stride;
+  const ph = Math.ceil(th / stride) * stride;
+  const total = ax.starts.length * ay.starts.length;
+  const acc: Float32Array[] = [];
+  const wsum = new Float32Array(width * height);
+  const buffers = images.map(() => new Float32Array(pw * ph));
+  let done = 0;
+
+  for (const [jy, y0] of ay.starts.entries()) {
+    const wy = axisWeights(th, overlap, jy > 0, jy < ay.starts.length - 1);
+    for (const [jx, x0] of ax.starts.entries()) {
+      throwIfCancelled(ctx.signal);
+      const wx = axisWeights(tw, overlap, jx > 0, jx < ax.starts.length - 1);
+      // Crop, with mirror padding beyond the tile's far edges where the tile had to be padded to the stride.
+      images.forEach((img, m) => {
+        const buf = buffers[m];
+        for (let r = 0; r < ph; r++) {
+          const sr = (y0 + reflect(r, th)) * width + x0;
+          const o = r * pw;
+          buf.set(img.subarray(sr, sr + tw), o);
+          for (let c = tw; c < pw; c++) buf[o + c] = img[sr + reflect(c, tw)];
+        }
+      });
+      const feeds: Record<string, ort.Tensor> = {};
+      req.inputNames.forEach((name, m) => (feeds[name] = new ort.Tensor('float32', buffers[m], [1, 1, ph, pw])));
+      let out: ort.Tensor;
+      try {
+        const res = await session.run(feeds);
+        out = res[req.outputName];
+        if (!out) throw new Error(`the model has no output "${req.outputName}" (outputs: ${Object.keys(res).join(', ')})`);
+      } catch (err) {
+        throw new LabError(
+          'E_RUNTIME',
+          `ONNX Runtime failed on tile ${done + 1} of ${total} (x ${x0}–${x0 + tw - 1}, y ${y0}–${y0 + th - 1}, input ${pw}×${ph}): ${(err as Error).message}`,
+        );
+      }
+      const dims = out.dims;
+      if (dims.length !== 4 || dims[0] !== 1 || dims[2] !== ph || dims[3] !== pw) {
+        throw new LabError('E_RUNTIME', `The model returned "${req.outputName}" of shape [${dims.join(', ')}] for a [1, 1, ${ph}, ${pw}] input; expected [1, C, ${ph}, ${pw}].`);
+      }
+      const channels = Number(dims[1]);
+      if (acc.length === 0) for (let c = 0; c < channels; c++) acc.push(new Float32Array(width * height));
+      const data = out.data as Float32Array;
+      for (let r = 0; r < th; r++) {
+        const row = (y0 + r) * width + x0;
+        for (let c = 0; c < tw; c++) {
+          const w = wy[r] * wx[c];
+          if (w === 0) continue;
+          wsum[row + c] += w;
+          for (let ch = 0; ch < channels; ch++) acc[ch][row + c] += w * data[(ch * ph + r) * pw + c];
+        }
+      }
+      done++;
+      ctx.progress.report(done / total, `model tile ${done} of ${total}`);
+      // Let an abort (or anything else queued) be handled before the next, blocking, inference.
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  for (const ch of acc) for (let i = 0; i < ch.length; i++) ch[i] /= wsum[i];
+  return { channels: acc, tiles: total };
+}

@@ -1,0 +1,18 @@
+import { simulateXpci } from '../../xpci/simulate-xpci';
+import { runXpciTask } from '../../xpci/xpci-task';
+import { writeTiffFloat32 } from '../../imageio';
+import { quietContext } from '../../progress';
+import { rm, mkdir } from 'node:fs/promises';
+const d='/tmp/rep/x'; await rm(d,{recursive:true,force:true}); await mkdir(d+'/truth',{recursive:true});
+let t=Date.now();
+const s = await simulateXpci({ width: 128, height: 96, seed: 2, photons: 20000 }, quietContext());
+console.log('sim', Date.now()-t, JSON.stringify(s.description).slice(0,300));
+await writeTiffFloat32(d+'/ref.tif', s.reference); await writeTiffFloat32(d+'/sample.tif', s.sample);
+for (const [n,m] of Object.entries({alpha_x:s.alphaX, alpha_y:s.alphaY, u:s.ux, v:s.uy, phase:s.phase, transmission:s.transmission})) await writeTiffFloat32(`${d}/truth/${n}.tif`, m);
+const geo = (s.description as any).geometry ?? (s.description as any);
+console.log(Object.keys(s.description));
+t=Date.now();
+console.log(JSON.stringify((s.description as any).geometry), JSON.stringify((s.description as any).options));
+const g:any = (s.description as any).geometry;
+const r = await runXpciTask({ refPaths:[d+'/ref.tif'], samplePaths:[d+'/sample.tif'], geometry:{pixelUm:12, distanceM: (s.description as any).options.distanceM, energyKeV:30}, step:2, threads:0, outDir:d+'/job', profile:{x0:8,y0:48,x1:119,y1:48,widthPx:3}, options:{window:11, search:6} }, quietContext());
+console.log('xpci', Date.now()-t, JSON.stringify(r.summary));

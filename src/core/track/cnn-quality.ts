@@ -1,0 +1,93 @@
+/**
+ * @file The quality map of the CNN trackers: how well the predicted field explains the image pair.
+ *
+ * Note: CNN quality (warp-back ZNCC). A network returns a number at every pixel, right or wrong, and has
+ * no correlation peak to report. So the deformed image is warped back with the predicted field,
+ * g(x) = I_def(x + u(x)) (cubic B-spline, bspline.ts), and the quality at x is the zero-normalised
+ * cross-correlation of I_ref and g over a `window`×`window` neighbourhood of x. Where the field is right,
+ * g reproduces I_ref up to noise and interpolation and the ZNCC is near 1 (as IC-GN's quality); where it is
+ * off by a speckle or more the patterns decorrelate and it falls towards 0. Being the same statistic as the
+ * classical methods' quality, it can be compared with theirs and thresholded the same way. It is a
+ * consistency check, not an error bar: a field off by a small fraction of a pixel still scores near 1, and
+ * a locally featureless region scores low whatever the field. Pixels whose x + u falls outside the deformed
+ * image carry no g; windows use only the pixels that have one, and need at least half of them to count.
+ * Pass the images normalised to mean 0 and std 1 (normalise.ts; ZNCC ignores offset and scale anyway):
+ * the window sums are stored in float32 to bound memory, which raw 16-bit squares would overflow in digits.
+ */
+import { bsplinePrefilter, bsplineValueAt } from './bspline';
+
+/** Sliding-window sum of `src` (width*height) over `win`×`win`, truncated at the borders; float64 running sums. */
+function boxSum(src: Float32Array, width: number, height: number, win: number, tmp: Float32Array, out: Float32Array): void {
+  const r = (win - 1) >> 1;
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    let s = 0;
+    for (let x = 0; x < Math.min(r, width); x++) s += src[o + x];
+    for (let x = 0; x < width; x++) {
+      if (x + r < width) s += src[o + x + r];
+      if (x - r - 1 >= 0) s -= src[o + x - r - 1];
+      tmp[o + x] = s;
+    }
+  }
+  const col = new Float64Array(width);
+  for (let y = 0; y < Math.min(r, height); y++) for (let x = 0; x < width; x++) col[x] += tmp[y * width + x];
+  for (let y = 0; y < height; y++) {
+    if (y + r < height) for (let x = 0, o = (y + r) * width; x < width; x++) col[x] += tmp[o + x];
+    if (y - r - 1 >= 0) for (let x = 0, o = (y - r - 1) * width; x < width; x++) col[x] -= tmp[o + x];
+    for (let x = 0, o = y * width; x < width; x++) out[o + x] = col[x];
+  }
+}
+
+/**
+ * Warp-back ZNCC (see the file note) at every pixel where u and v are finite; NaN elsewhere. `ref`, `def`,
+ * `u`, `v` are width*height; `window` is odd.
+ */
+export function warpBackZncc(
+  ref: Float32Array,
+  def: Float32Array,
+  width: number,
+  height: number,
+  u: Float32Array,
+  v: Float32Array,
+  window: number,
+): Float32Array {
+  const n = width * height;
+  const spline = bsplinePrefilter({ width, height, data: def });
+  // Per-pixel terms (mask, f, g, f², g², fg), zero where x + u leaves the image or the field is NaN.
+  const terms = Array.from({ length: 6 }, () => new Float32Array(n));
+  const [m, f, g, ff, gg, fg] = terms;
+  for (let y = 0, k = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, k++) {
+      const X = x + u[k];
+      const Y = y + v[k];
+      // NaN compares false, so a NaN field lands here too.
+      if (!(X >= 0 && X <= width - 1 && Y >= 0 && Y <= height - 1)) continue;
+      const a = ref[k];
+      const b = bsplineValueAt(spline, X, Y);
+      m[k] = 1;
+      f[k] = a;
+      g[k] = b;
+      ff[k] = a * a;
+      gg[k] = b * b;
+      fg[k] = a * b;
+    }
+  }
+  const tmp = new Float32Array(n);
+  const sums = terms.map((t) => {
+    const s = new Float32Array(n);
+    boxSum(t, width, height, window, tmp, s);
+    return s;
+  });
+  const [sm, sf, sg, sff, sgg, sfg] = sums;
+  const minCount = (window * window) / 2;
+  const q = new Float32Array(n).fill(Number.NaN);
+  for (let k = 0; k < n; k++) {
+    const c = sm[k];
+    if (!(Number.isFinite(u[k]) && Number.isFinite(v[k])) || c < minCount) continue;
+    const vf = sff[k] - (sf[k] * sf[k]) / c;
+    const vg = sgg[k] - (sg[k] * sg[k]) / c;
+    const cov = sfg[k] - (sf[k] * sg[k]) / c;
+    if (vf > 0 && vg > 0) q[k] = Math.max(-1, Math.min(1, cov / Math.sqrt(vf * vg)));
+  }
+  return q;
+}

@@ -1,0 +1,191 @@
+/**
+ * The CNN trackers (cnn.ts) through `trackField`: the plumbing with a stand-in model (tiling-test
+ * registered as a tracker in a temporary models folder), the errors for missing or unsuitable models, the
+ * warp-back quality, and, for each shipped tracker, recovery of a synthetic constant shift. A tracker whose
+ * file is not shipped yet is skipped with a message naming the missing file, never passed.
+ */
+import { rm } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LabError } from '../errors';
+import { normaliseImage } from '../infer/normalise';
+import { disposeAll } from '../infer/session-pool';
+import { quietContext } from '../progress';
+import { simulatePair } from '../synth';
+import { trackCnn } from './cnn';
+import { warpBackZncc } from './cnn-quality';
+import { formatErrors, shiftErrors, shippedModel, testModelsDir } from './cnn-test-support';
+import { trackField } from './track-field';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await testModelsDir([
+    {
+      id: 'ghost-s',
+      task: 'displacement',
+      file: 'ghost-s.onnx',
+      sha256: '0'.repeat(64),
+      bytes: 1,
+      opset: 17,
+      inputs: [{ name: 'ref', layout: 'NCHW', dtype: 'float32', shape: ['N', 1, 'H', 'W'] }, { name: 'def', layout: 'NCHW', dtype: 'float32', shape: ['N', 1, 'H', 'W'] }],
+      outputs: [{ name: 'flow', layout: 'NCHW', dtype: 'float32', shape: ['N', 2, 'H', 'W'] }],
+      normalisation: { kind: 'per-image-meanstd', eps: 1e-6 },
+      training: { command: 'python3 -m training.ghost --export', hardware: 'none' },
+      metrics: {},
+      params: 1,
+    },
+  ]);
+});
+afterAll(async () => {
+  await disposeAll();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const pairOf = (w: number, h: number, ux: number, uy: number, seed = 7, noise: { kind: 'none' } | { kind: 'poisson'; photons: number } = { kind: 'none' }) =>
+  simulatePair({ width: w, height: h, speckleSize: 4, noise, field: { kind: 'constant', ux, uy }, seed }, quietContext());
+
+describe('trackCnn plumbing (stand-in model)', () => {
+  it('returns the model output inside the ROI, NaN outside, with model, sha256 and provider recorded', async () => {
+    const pair = await pairOf(200, 150, 1.5, -0.5);
+    const roi = { kind: 'rect' as const, x: 30, y: 20, width: 120, height: 90 };
+    const field = await trackCnn(pair.reference, pair.deformed, { modelId: 'tiling-test', roi, modelsDir: dir, providers: ['cpu'], method: 'cnn-dic', step: 4 }, quietContext());
+    expect(field).toMatchObject({ method: 'cnn-dic', modelId: 'tiling-test', provider: 'cpu', width: 200, height: 150 });
+    expect(field.modelSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(field.grid).toEqual({ x0: 30, y0: 20, step: 1, nx: 120, ny: 90 });
+    expect(field.messages.join(' ')).toMatch(/grid step 4 was not used/);
+    expect(Number.isNaN(field.u[5 * 200 + 5])).toBe(true);
+    expect(Number.isNaN(field.u[20 * 200 + 29])).toBe(true);
+    // The stand-in computes u = conv(ref'), v = conv(def') of the normalised images: compare with a
+    // whole-image run (context around the ROI reaches the image border here, so no tile edge is involved).
+    const session = await ort.InferenceSession.create(`${dir}/tiling-test.onnx`);
+    const norm = { kind: 'per-image-meanstd' as const, eps: 1e-6 };
+    const t = (d: Float32Array) => new ort.Tensor('float32', normaliseImage(d, norm).data, [1, 1, 150, 200]);
+    const flow = (await session.run({ ref: t(pair.reference.data), def: t(pair.deformed.data) })).flow.data as Float32Array;
+    await session.release();
+    let worst = 0;
+    let compared = 0;
+    let withQuality = 0;
+    for (let y = 20; y < 110; y++) {
+      for (let x = 30; x < 150; x++) {
+        const k = y * 200 + x;
+        if (!Number.isFinite(field.u[k])) continue;
+        compared++;
+        worst = Math.max(worst, Math.abs(field.u[k] - flow[k]), Math.abs(field.v[k] - flow[150 * 200 + k]));
+        if (Math.abs(field.quality[k]) <= 1) withQuality++;
+      }
+    }
+    expect(compared).toBeGreaterThan(0.95 * 120 * 90);
+    expect(field.valid).toBe(compared);
+    expect(withQuality).toBe(compared); // the quality window at the ROI's edge sees the context beyond it
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it('names the model id, the expected file and the manifest when the model is not listed', async () => {
+    const pair = await pairOf(64, 64, 0, 0);
+    const err = await trackField([pair.reference], [pair.deformed], { method: 'cnn-dic', options: { model: 'nonesuch-s' }, step: 1 }, quietContext()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LabError);
+    expect((err as LabError).code).toBe('E_NOT_FOUND');
+    expect((err as LabError).message).toMatch(/model "nonesuch-s".*nonesuch-s\.onnx.*manifest\.json has no entry/);
+  });
+
+  it('names the missing file and the command that produces it', async () => {
+    const pair = await pairOf(64, 64, 0, 0);
+    const err = await trackCnn(pair.reference, pair.deformed, { modelId: 'ghost-s', modelsDir: dir, providers: ['cpu'] }, quietContext()).catch((e: unknown) => e);
+    expect((err as LabError).code).toBe('E_NOT_FOUND');
+    expect((err as LabError).message).toMatch(/"ghost-s" should be at .*ghost-s\.onnx.*missing.*python3 -m training\.ghost --export/);
+  });
+
+  it('refuses a model that is not a tracker, and options a CNN method does not have', async () => {
+    const pair = await pairOf(64, 64, 0, 0);
+    const err = await trackCnn(pair.reference, pair.deformed, { modelId: 'selftest', modelsDir: dir }, quietContext()).catch((e: unknown) => e);
+    expect((err as LabError).message).toMatch(/cannot be used as a displacement tracker/);
+    await expect(trackField([pair.reference], [pair.deformed], { method: 'cnn-xst', options: { search: 3 } as never, step: 1 }, quietContext())).rejects.toThrow(/no option "search"/);
+  });
+});
+
+describe('warp-back quality', () => {
+  it('is near 1 for the true field and drops for a field one speckle off', async () => {
+    const pair = await pairOf(128, 128, 2.3, -1.2, 3, { kind: 'poisson', photons: 2000 });
+    const n = 128 * 128;
+    const at = (u0: number, v0: number) => {
+      const q = warpBackZncc(pair.reference.data, pair.deformed.data, 128, 128, new Float32Array(n).fill(u0), new Float32Array(n).fill(v0), 15);
+      const inner: number[] = [];
+      for (let y = 20; y < 108; y++) for (let x = 20; x < 108; x++) inner.push(q[y * 128 + x]);
+      return inner.reduce((a, b) => a + b, 0) / inner.length;
+    };
+    const right = at(2.3, -1.2);
+    const half = at(2.8, -1.2);
+    const wrong = at(6.3, -1.2);
+    console.log(`warp-back ZNCC (window 15): true field ${right.toFixed(4)}, 0.5 px off ${half.toFixed(4)}, 4 px off ${wrong.toFixed(4)}`);
+    expect(right).toBeGreaterThan(0.95);
+    expect(half).toBeLessThan(right);
+    expect(wrong).toBeLessThan(0.3);
+  });
+});
+
+/**
+ * Constant shifts on 256² clean speckle (4 px), errors over points 24 px inside the border. Tolerances are
+ * from what the trained models achieve here (printed), with margin: dicnet-s ±16 px range, cade-xst-s
+ * sub-pixel within ±1 px.
+ */
+const SHIFT_CASES = [
+  { id: 'dicnet-s', method: 'cnn-dic' as const, shift: [6.2, -3.7] as const, maxBias: 0.1, maxRmse: 0.2 },
+  { id: 'cade-xst-s', method: 'cnn-xst' as const, shift: [0.4, -0.3] as const, maxBias: 0.03, maxRmse: 0.06 },
+];
+
+describe.each(SHIFT_CASES)('shipped tracker $id', ({ id, method, shift, maxBias, maxRmse }) => {
+  it(`recovers a constant shift of (${shift[0]}, ${shift[1]}) px on 256²`, async (t) => {
+    const m = await shippedModel(id);
+    if (m.missing) {
+      console.log(`SKIPPED ${id}: ${m.missing}`);
+      t.skip(`${id} not shipped: ${m.missing}`);
+      return;
+    }
+    const pair = await pairOf(256, 256, shift[0], shift[1], 11);
+    const field = await trackField([pair.reference], [pair.deformed], { method, step: 1 }, quietContext());
+    const e = shiftErrors(field, shift[0], shift[1], 24);
+    let q = 0, nq = 0;
+    for (const x of field.quality) if (Number.isFinite(x)) (q += x), nq++;
+    console.log(`${method} (${id}, ${field.provider}) shift (${shift[0]}, ${shift[1]}): ${formatErrors(e)}; mean quality ${(q / nq).toFixed(3)}; ${field.timingsMs.total} ms`);
+    expect(field.modelId).toBe(id);
+    expect(e.valid).toBeGreaterThan(0.99);
+    expect(Math.abs(e.biasU)).toBeLessThan(maxBias);
+    expect(Math.abs(e.biasV)).toBeLessThan(maxBias);
+    expect(e.rmseU).toBeLessThan(maxRmse);
+    expect(e.rmseV).toBeLessThan(maxRmse);
+  }, 120_000);
+});
+
+describe.each(SHIFT_CASES)('shipped tracker $id by tiles', ({ id, method }) => {
+  it('gives nearly the same field in 256 px tiles as in one tile (seams)', async (t) => {
+    const m = await shippedModel(id);
+    if (m.missing) {
+      console.log(`SKIPPED ${id} tiling: ${m.missing}`);
+      t.skip(`${id} not shipped: ${m.missing}`);
+      return;
+    }
+    const pair = await simulatePair(
+      { width: 600, height: 520, speckleSize: 4, noise: { kind: 'none' }, field: { kind: 'sine', amplitude: method === 'cnn-xst' ? 0.5 : 3, period: 200 }, seed: 13 },
+      quietContext(),
+    );
+    const run = (tile: number) => trackField([pair.reference], [pair.deformed], { method, options: { tile }, step: 1 }, quietContext());
+    const whole = await run(1024);
+    const tiled = await run(256);
+    let worst = 0;
+    let sum = 0;
+    let n = 0;
+    for (let y = 32; y < 520 - 32; y++) {
+      for (let x = 32; x < 600 - 32; x++) {
+        const k = y * 600 + x;
+        const d = Math.max(Math.abs(tiled.u[k] - whole.u[k]), Math.abs(tiled.v[k] - whole.v[k]));
+        if (!Number.isFinite(d)) continue;
+        worst = Math.max(worst, d);
+        sum += d;
+        n++;
+      }
+    }
+    console.log(`${id}: 600×520 in 256 px tiles vs one tile: max |Δ| ${worst.toFixed(4)} px, mean |Δ| ${(sum / n).toFixed(5)} px`);
+    expect(sum / n).toBeLessThan(0.02);
+    expect(worst).toBeLessThan(0.2);
+  }, 300_000);
+});

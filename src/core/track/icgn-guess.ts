@@ -1,0 +1,144 @@
+/**
+ * @file IC-GN over one tile of grid points started from a given per-point guess (the `cnn+icgn` method's
+ * refinement; icgn.ts runs it as `runTile` when `IcgnOptions.guess` is set).
+ *
+ * Note: Guessed IC-GN. Reliability-guided IC-GN (icgn-guided.ts) needs a guess only at seeds, found by an
+ * FFT search, and carries each solution to its neighbours. A dense guess field (the CNN's prediction) makes
+ * both unnecessary: every active point is solved from the guess at its own pixel, u and v taken as they
+ * are and the shape-function gradients ux, uy, vx, vy from central differences of the guess over one subset
+ * radius (0 where that reaches past the image or a NaN). A point is accepted under the same rule as any
+ * IC-GN point: converged within maxIterations with ZNCC ≥ minZncc. Points whose own guess failed are then
+ * retried from converged neighbours exactly as in the guided propagation (best ZNCC first, at most
+ * MAX_TRIES attempts), so a local CNN error costs nothing where IC-GN can bridge it. A point that still
+ * fails is NaN: the CNN value is NOT kept there, because the result claims IC-GN's accuracy at every
+ * valid point, and the CNN alone is available as its own method. No seed threshold applies (unlike the
+ * guided start, one point's error does not spread over a region), and `search` is not used.
+ */
+import { MAX_TRIES, MaxHeap } from './icgn-guided';
+import type { IcgnSolver, SolveResult } from './icgn-solver';
+import type { GridSpec, IcgnGuess, Tile, TileOutput } from './types';
+
+/** Guessed u, v and their gradients at pixel (x, y); false when the guess is NaN there. */
+function guessAt(g: IcgnGuess, x: number, y: number, h: number, p: Float64Array): boolean {
+  const { width: w, height: ht, u, v } = g;
+  const k = y * w + x;
+  if (!(Number.isFinite(u[k]) && Number.isFinite(v[k]))) return false;
+  p[0] = u[k];
+  p[3] = v[k];
+  p[1] = p[2] = p[4] = p[5] = 0;
+  // Central differences over one subset radius: the guess's own gradient, smoothed by the distance.
+  if (x - h >= 0 && x + h < w) {
+    const a = k - h;
+    const b = k + h;
+    if (Number.isFinite(u[a] + u[b] + v[a] + v[b])) {
+      p[1] = (u[b] - u[a]) / (2 * h);
+      p[4] = (v[b] - v[a]) / (2 * h);
+    }
+  }
+  if (y - h >= 0 && y + h < ht) {
+    const a = k - h * w;
+    const b = k + h * w;
+    if (Number.isFinite(u[a] + u[b] + v[a] + v[b])) {
+      p[2] = (u[b] - u[a]) / (2 * h);
+      p[5] = (v[b] - v[a]) / (2 * h);
+    }
+  }
+  return true;
+}
+
+/**
+ * Measures the active points of `tile` from `guess` (see the file note) and writes u, v, quality (ZNCC) and
+ * the extra maps iterations, ux, uy, vx, vy into `out`; points that are inactive or fail stay as they are.
+ */
+export function runGuessedTile(
+  solver: IcgnSolver,
+  grid: GridSpec,
+  tile: Tile,
+  active: Uint8Array,
+  out: TileOutput,
+  guess: IcgnGuess,
+  minZncc: number,
+): void {
+  const { ni, nj } = tile;
+  const npts = ni * nj;
+  const P = new Float64Array(6 * npts);
+  const done = new Uint8Array(npts);
+  const tries = new Uint8Array(npts);
+  const heap = new MaxHeap(npts);
+  const p = new Float64Array(6);
+  const res: SolveResult = { status: 'flat', iterations: 0, zncc: Number.NaN };
+  const { step } = grid;
+  const extra = out.extra;
+
+  /** Solves point k from the guess in `p` (for the point's exact position); records it if valid. */
+  const measure = (k: number): boolean => {
+    const i = k % ni;
+    const j = (k - i) / ni;
+    const x = grid.x0 + (tile.i0 + i) * step;
+    const y = grid.y0 + (tile.j0 + j) * step;
+    const xr = Math.round(x);
+    const yr = Math.round(y);
+    if (!solver.prepare(xr, yr)) {
+      tries[k] = MAX_TRIES; // the reference subset itself is unusable
+      return false;
+    }
+    const ex = xr - x;
+    const ey = yr - y;
+    p[0] += p[1] * ex + p[2] * ey;
+    p[3] += p[4] * ex + p[5] * ey;
+    solver.solve(p, res);
+    if (res.status !== 'converged' || !(res.zncc >= minZncc)) return false;
+    p[0] -= p[1] * ex + p[2] * ey;
+    p[3] -= p[4] * ex + p[5] * ey;
+    done[k] = 1;
+    P.set(p, 6 * k);
+    out.u[k] = p[0];
+    out.v[k] = p[3];
+    out.quality[k] = res.zncc;
+    if (extra.iterations) extra.iterations[k] = res.iterations;
+    if (extra.ux) extra.ux[k] = p[1];
+    if (extra.uy) extra.uy[k] = p[2];
+    if (extra.vx) extra.vx[k] = p[4];
+    if (extra.vy) extra.vy[k] = p[5];
+    heap.push(k, res.zncc);
+    return true;
+  };
+
+  // Pass 1: every active point from its own guess.
+  for (let k = 0; k < npts; k++) {
+    if (!active[k]) continue;
+    const i = k % ni;
+    const j = (k - i) / ni;
+    const x = grid.x0 + (tile.i0 + i) * step;
+    const y = grid.y0 + (tile.j0 + j) * step;
+    tries[k]++;
+    if (guessAt(guess, Math.round(x), Math.round(y), solver.half, p)) measure(k);
+  }
+
+  // Pass 2: failed points from converged neighbours, most reliable first (as in icgn-guided.ts).
+  while (heap.size > 0) {
+    const k = heap.pop();
+    const i = k % ni;
+    const j = (k - i) / ni;
+    for (let d = 0; d < 4; d++) {
+      const di = d === 0 ? -1 : d === 1 ? 1 : 0;
+      const dj = d === 2 ? -1 : d === 3 ? 1 : 0;
+      const ii = i + di;
+      const jj = j + dj;
+      if (ii < 0 || ii >= ni || jj < 0 || jj >= nj) continue;
+      const nb = jj * ni + ii;
+      if (!active[nb] || done[nb] || tries[nb] >= MAX_TRIES) continue;
+      tries[nb]++;
+      const o = 6 * k;
+      const dx = di * step;
+      const dy = dj * step;
+      p[0] = P[o] + P[o + 1] * dx + P[o + 2] * dy;
+      p[1] = P[o + 1];
+      p[2] = P[o + 2];
+      p[3] = P[o + 3] + P[o + 4] * dx + P[o + 5] * dy;
+      p[4] = P[o + 4];
+      p[5] = P[o + 5];
+      measure(nb);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * @file Rules files: the shipped examples validate; every mistake is reported at once with its JSON path
+ * and what was expected; loadRules names the file; reserved task names validate.
+ */
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LabError } from '../errors';
+import { loadRules, validateRules } from './rules';
+
+const EXAMPLES = resolve(import.meta.dirname, '..', '..', '..', 'resources', 'rules');
+
+const pair = (task: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  version: 1,
+  rules: [{ type: 'pair', reference: 'ref_(\\d+)\\.tif', sample: 'sample_(\\d+)\\.tif', task, ...extra }],
+});
+
+describe('rules files', () => {
+  it('accepts every example in resources/rules', async () => {
+    const files = (await readdir(EXAMPLES)).filter((f) => f.endsWith('.json'));
+    expect(files.sort()).toEqual(['dic-first-frame.json', 'dic-pairs.json', 'sem-single.json', 'xray-fixed-reference.json']);
+    for (const f of files) {
+      const r = await loadRules(join(EXAMPLES, f));
+      expect(r.rules.length, f).toBeGreaterThan(0);
+    }
+  });
+
+  it('fills defaults: step 8, ignoreCase true, info preview true', () => {
+    const v = validateRules(pair({ kind: 'track', method: 'zncc' }));
+    expect(v.ok).toBe(true);
+    if (v.ok) expect(v.rules.rules[0]).toMatchObject({ ignoreCase: true, task: { step: 8 } });
+  });
+
+  it('reports each mistake on its own line with the JSON path and what is expected', () => {
+    const v = validateRules({
+      version: 2,
+      rules: [
+        { type: 'pair', reference: 'ref_\\d+\\.tif', sample: 'sample_(\\d+', task: { kind: 'track', method: 'ncc', step: 0 } },
+        { type: 'series', mode: 'first-frame', frames: 'f_(\\d+)\\.tif', reference: 'x.tif', task: { kind: 'track', method: 'zncc', options: { windw: 21 } } },
+        { type: 'single', match: '.*', task: { kind: 'track', method: 'zncc' }, output: '{rule}_{nam}' },
+        { type: 'cluster' },
+        { type: 'single', match: '.*', refrence: 'x', task: { kind: 'info' } },
+      ],
+    });
+    expect(v.ok).toBe(false);
+    if (v.ok) return;
+    const text = v.mistakes.join('\n');
+    console.log(`rules validation, ${v.mistakes.length} lines:\n${text}`);
+    expect(text).toMatch(/^version: .*expected 1.* \(got 2\)$/m);
+    expect(text).toMatch(/^rules\[0\]\.reference: needs a capture group for the index/m);
+    expect(text).toMatch(/^rules\[0\]\.sample: not a valid regular expression/m);
+    expect(text).toMatch(/^rules\[0\]\.task\.method: .*"zncc"\|"umpa"\|"icgn".*\(got "ncc"\)$/m);
+    expect(text).toMatch(/^rules\[0\]\.task\.step: .*>=1/m);
+    expect(text).toMatch(/^rules\[1\]\.reference: only allowed in "fixed-reference" mode/m);
+    expect(text).toMatch(/^rules\[1\]\.task\.options\.windw: not an option of zncc; expected one of window, search/m);
+    expect(text).toMatch(/^rules\[2\]\.task\.kind: "track" needs a reference and a sample image; use a "pair" or "series" rule$/m);
+    expect(text).toMatch(/^rules\[2\]\.output: unknown placeholder \{nam\}/m);
+    expect(text).toMatch(/^rules\[2\]\.output: must contain \{job\}/m);
+    expect(text).toMatch(/^rules\[3\]\.type: expected "pair", "series" or "single" \(got "cluster"\)$/m);
+    expect(text).toMatch(/^rules\[4\]: Unrecognized key: "refrence"$/m);
+    for (const line of v.mistakes) expect(line).not.toContain('\n');
+  });
+
+  it('rejects duplicate rule names and single-image tasks in pair rules', () => {
+    const v = validateRules({
+      version: 1,
+      rules: [
+        { name: 'a', type: 'single', match: '.*', task: { kind: 'info' } },
+        { name: 'a', type: 'pair', reference: 'r(\\d)', sample: 's(\\d)', task: { kind: 'info' } },
+      ],
+    });
+    expect(v.ok ? [] : v.mistakes).toEqual([
+      'rules[1].task.kind: "info" takes one image per job; use a "single" rule',
+      'rules[1].name: "a" is already the name of rules[0]; names must be unique',
+    ]);
+  });
+
+  it('validates the reserved task names deblur and super-resolution (they fail later, at dispatch)', () => {
+    for (const kind of ['deblur', 'super-resolution']) {
+      expect(validateRules({ version: 1, rules: [{ type: 'single', match: '.*', task: { kind, scale: 2 } }] }).ok).toBe(true);
+    }
+  });
+
+  it('accepts an xpci task with geometry in physical units, and reports what is missing', () => {
+    const ok = validateRules(pair({ kind: 'xpci', geometry: { pixelSize: 0.65, distance: 0.5, energy: 17.5 }, phase: 'frankot-chellappa' }));
+    expect(ok.ok).toBe(true);
+    const bad = validateRules(pair({ kind: 'xpci', geometry: { pixelSize: -1, distance: 0.5 } }));
+    expect(bad.ok ? [] : bad.mistakes).toEqual([
+      'rules[0].task.geometry.pixelSize: Too small: expected number to be >0',
+      'rules[0].task.geometry.energy: Invalid input: expected number, received undefined',
+    ]);
+  });
+
+  it('loadRules names the file: missing, not JSON, wrong content', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lab-rules-'));
+    const err = async (p: string) => loadRules(p).then(() => null, (e: LabError) => e);
+    const missing = await err(join(dir, 'nope.json'));
+    expect(missing?.code).toBe('E_NOT_FOUND');
+    expect(missing?.message).toContain(join(dir, 'nope.json'));
+    await writeFile(join(dir, 'bad.json'), '{ "version": 1, "rules": [ }');
+    const notJson = await err(join(dir, 'bad.json'));
+    expect(notJson?.message).toMatch(/bad\.json is not valid JSON/);
+    await writeFile(join(dir, 'wrong.json'), '\uFEFF{ "version": 1, "rules": [] }');
+    const wrong = await err(join(dir, 'wrong.json'));
+    expect(wrong?.message).toBe(`The rules file ${join(dir, 'wrong.json')} has 1 mistake:\n  rules: expected at least one rule`);
+  });
+});

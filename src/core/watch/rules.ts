@@ -1,0 +1,200 @@
+/**
+ * @file Rules files: which images in the watched folder make which job. A rules file is JSON,
+ * `{ "version": 1, "rules": [...] }`, each rule one of
+ *   pair   — reference and sample matched by equal index: `ref_(\d+)\.tif` ↔ `sample_(\d+)\.tif`;
+ *   series — frames ordered by index against one reference: a fixed reference file (X-ray flat speckle
+ *            reference), the first frame (DIC), or the previous frame (incremental, n−1 → n);
+ *   single — every matching image is one job (info now; deblur / super-resolution later).
+ * The format is described for users in resources/rules/README.md; keep the two in step.
+ * Validation reports every mistake at once, one line each, as `JSON.path: what is expected (got ...)`,
+ * because a rules file is edited by hand at the instrument and a one-error-at-a-time loop is painful.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { LabError } from '../errors';
+import { DEFAULT_OPTIONS } from '../track/kernels';
+
+/** Task names that validate but have no implementation in this version (see dispatcher: job fails with a clear reason). */
+export const RESERVED_TASKS = ['deblur', 'super-resolution'] as const;
+/** Placeholders an `output` name may use; {job} is required so that every job gets its own folder. */
+export const OUTPUT_PLACEHOLDERS = ['rule', 'index', 'name', 'ref', 'dir', 'job'] as const;
+
+const Pattern = z.string().min(1).superRefine((s, ctx) => {
+  try {
+    new RegExp(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `not a valid regular expression (${(err as Error).message})` });
+  }
+});
+/** A pattern whose first capture group (or a group named "index") is the frame/pair index. */
+const IndexPattern = Pattern.refine((s) => { try { return new RegExp(`${s}|`).exec('')!.length > 1; } catch { return true; } }, {
+  message: 'needs a capture group for the index, e.g. "sample_(\\d+)\\.tif"',
+});
+const Int = (min: number, max: number) => z.number().int().min(min).max(max);
+const Roi = z.strictObject({ x: Int(0, 1e6), y: Int(0, 1e6), width: Int(1, 1e6), height: Int(1, 1e6) });
+const Method = z.enum(['zncc', 'umpa', 'icgn']);
+const Options = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
+
+const TrackTask = z.strictObject({
+  kind: z.literal('track'),
+  method: Method,
+  /** method options (window/subset, search, ...); omitted ones take the method's defaults */
+  options: Options.optional(),
+  /** grid step in px */
+  step: Int(1, 1024).default(8),
+  roi: Roi.optional(),
+  /** strain window in px (odd); omitted = no strain maps */
+  strainWindow: Int(3, 401).refine((n) => n % 2 === 1, 'must be odd').optional(),
+});
+/** The X-ray task is being written alongside; fields beyond these pass through to it unchanged. */
+const XpciTask = z.looseObject({
+  kind: z.literal('xpci'),
+  method: Method.optional(),
+  options: Options.optional(),
+  step: Int(1, 1024).optional(),
+  roi: Roi.optional(),
+  geometry: z.looseObject({
+    /** detector pixel pitch, µm */
+    pixelSize: z.number().positive(),
+    /** sample-to-detector distance, m */
+    distance: z.number().positive(),
+    /** photon energy, keV */
+    energy: z.number().positive(),
+  }),
+});
+const InfoTask = z.strictObject({ kind: z.literal('info'), preview: z.boolean().default(true) });
+const ReservedTask = (kind: (typeof RESERVED_TASKS)[number]) => z.looseObject({ kind: z.literal(kind) });
+export const TaskSchema = z.discriminatedUnion('kind', [TrackTask, XpciTask, InfoTask, ReservedTask('deblur'), ReservedTask('super-resolution')], {
+  error: `expected "track", "xpci", "info", "deblur" or "super-resolution"`,
+});
+
+const common = {
+  /** used in output folder names and logs; letters, digits, - and _ */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _ (at most 64), starting with a letter or digit').optional(),
+  description: z.string().optional(),
+  /** output folder name template, e.g. "{rule}_{index}_job{job}" */
+  output: z.string().min(1).optional(),
+  /** patterns ignore letter case (default true: instruments write .TIF and .tif alike) */
+  ignoreCase: z.boolean().default(true),
+  task: TaskSchema,
+};
+const PairRule = z.strictObject({ type: z.literal('pair'), reference: IndexPattern, sample: IndexPattern, ...common });
+const SeriesRule = z.strictObject({
+  type: z.literal('series'),
+  mode: z.enum(['fixed-reference', 'first-frame', 'incremental']),
+  /** fixed-reference mode: the reference file's name pattern */
+  reference: Pattern.optional(),
+  frames: IndexPattern,
+  /** first-frame mode: the reference frame's index (default: the lowest index in the folder) */
+  referenceIndex: Int(0, Number.MAX_SAFE_INTEGER).optional(),
+  ...common,
+});
+const SingleRule = z.strictObject({ type: z.literal('single'), match: Pattern, ...common });
+const Rule = z
+  .discriminatedUnion('type', [PairRule, SeriesRule, SingleRule], { error: 'expected "pair", "series" or "single"' })
+  .superRefine((r, ctx) => {
+    const two = r.task.kind === 'track' || r.task.kind === 'xpci';
+    if (r.type === 'single' && two) {
+      ctx.addIssue({ code: 'custom', path: ['task', 'kind'], message: `"${r.task.kind}" needs a reference and a sample image; use a "pair" or "series" rule` });
+    }
+    if (r.type !== 'single' && !two) {
+      ctx.addIssue({ code: 'custom', path: ['task', 'kind'], message: `"${r.task.kind}" takes one image per job; use a "single" rule` });
+    }
+    if (r.type === 'series' && (r.mode === 'fixed-reference') !== (r.reference !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['reference'], message: r.mode === 'fixed-reference' ? 'required in "fixed-reference" mode: the reference file name pattern' : `only allowed in "fixed-reference" mode (mode "${r.mode}" takes its reference from the frames)` });
+    }
+    if (r.type === 'series' && r.referenceIndex !== undefined && r.mode !== 'first-frame') {
+      ctx.addIssue({ code: 'custom', path: ['referenceIndex'], message: 'only allowed in "first-frame" mode' });
+    }
+    if (r.task.kind === 'track') {
+      const allowed = Object.keys(DEFAULT_OPTIONS[r.task.method]);
+      for (const [k, v] of Object.entries(r.task.options ?? {})) {
+        const want = typeof (DEFAULT_OPTIONS[r.task.method] as unknown as Record<string, unknown>)[k];
+        if (!allowed.includes(k)) ctx.addIssue({ code: 'custom', path: ['task', 'options', k], message: `not an option of ${r.task.method}; expected one of ${allowed.join(', ')}` });
+        else if (typeof v !== want) ctx.addIssue({ code: 'custom', path: ['task', 'options', k], message: `expected a ${want}` });
+      }
+    }
+    if (r.output !== undefined) {
+      const used = [...r.output.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
+      const bad = used.filter((u) => !(OUTPUT_PLACEHOLDERS as readonly string[]).includes(u));
+      if (bad.length) ctx.addIssue({ code: 'custom', path: ['output'], message: `unknown placeholder {${bad[0]}}; expected ${OUTPUT_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}` });
+      if (!used.includes('job')) ctx.addIssue({ code: 'custom', path: ['output'], message: 'must contain {job}, so that every job gets its own result folder' });
+    }
+  });
+
+export const RulesFileSchema = z
+  .strictObject({
+    version: z.literal(1, { error: 'expected 1 (the only rules format version this app reads)' }),
+    description: z.string().optional(),
+    rules: z.array(Rule).min(1, 'expected at least one rule'),
+  })
+  .superRefine((f, ctx) => {
+    const seen = new Map<string, number>();
+    f.rules.forEach((r, i) => {
+      const name = ruleName(r, i);
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `"${name}" is already the name of rules[${seen.get(name)}]; names must be unique` });
+      seen.set(name, i);
+    });
+  });
+
+export type RulesFile = z.output<typeof RulesFileSchema>;
+export type Rule = RulesFile['rules'][number];
+export type TaskSpec = Rule['task'];
+
+export function ruleName(r: { name?: string }, i: number): string {
+  return r.name ?? `rule${i + 1}`;
+}
+
+/** `rules[0].task.method` from zod's path array. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const k of path) s += typeof k === 'number' ? `[${k}]` : s ? `.${String(k)}` : String(k);
+  return s || '(top level)';
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const k of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+/** Checks parsed JSON; returns the rules or the mistakes, one line each. */
+export function validateRules(json: unknown): { ok: true; rules: RulesFile } | { ok: false; mistakes: string[] } {
+  const r = RulesFileSchema.safeParse(json);
+  if (r.success) return { ok: true, rules: r.data };
+  const mistakes = r.error.issues.map((i) => {
+    const got = valueAt(json, i.path);
+    const show = i.code === 'invalid_value' || i.code === 'invalid_type' || i.code === 'invalid_union' || i.code === 'invalid_format';
+    const gotText = show && got !== undefined ? ` (got ${JSON.stringify(got)?.slice(0, 60)})` : '';
+    return `${jsonPath(i.path)}: ${i.message}${gotText}`;
+  });
+  return { ok: false, mistakes: [...new Set(mistakes)] };
+}
+
+/** Reads and validates a rules file; LabError E_NOT_FOUND / E_INVALID_INPUT naming the file and every mistake. */
+export async function loadRules(path: string): Promise<RulesFile> {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new LabError('E_NOT_FOUND', `The rules file ${file} does not exist.`, file);
+    throw new LabError('E_IO', `The rules file ${file} cannot be read (${code ?? (err as Error).message}).`, file);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, '')); // Notepad on Windows likes to add a BOM
+  } catch (err) {
+    throw new LabError('E_INVALID_INPUT', `The rules file ${file} is not valid JSON: ${(err as Error).message}.`, file);
+  }
+  const v = validateRules(json);
+  if (v.ok) return v.rules;
+  const n = v.mistakes.length;
+  throw new LabError(
+    'E_INVALID_INPUT',
+    `The rules file ${file} has ${n} mistake${n > 1 ? 's' : ''}:\n${v.mistakes.map((m) => `  ${m}`).join('\n')}`,
+    file,
+  );
+}

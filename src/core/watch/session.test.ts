@@ -1,0 +1,162 @@
+/**
+ * @file Watch sessions end to end in-process, with real speckle images and the real tasks: pairs processed
+ * once into valid result folders, identical inputs skipped after a restart, a replaced file processed
+ * again, bad input quarantined with the reason (the raw file untouched, sha256 before and after), reserved
+ * tasks failed with a clear reason, and the guards on output folder and job database.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LabError } from '../errors';
+import { openJobStore } from '../jobs/store';
+import { WatchEvents } from './events';
+import { validateRules, type RulesFile } from './rules';
+import { startWatch, type WatchSession, type WatchSessionOptions } from './session';
+import { checksums, Recorder, resultFolders, specklePairBytes, TRACK_RULE } from './testing';
+
+let dir: string;
+let root: string;
+let out: string;
+const sessions: WatchSession[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lab-watch-'));
+  root = join(dir, 'acq');
+  out = join(dir, 'results');
+  await mkdir(root);
+});
+afterEach(async () => {
+  for (const s of sessions.splice(0)) await s.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function rules(...list: unknown[]): RulesFile {
+  const v = validateRules({ version: 1, rules: list });
+  if (!v.ok) throw new Error(v.mistakes.join('\n'));
+  return v.rules;
+}
+
+async function session(r: RulesFile, opts: Partial<WatchSessionOptions> = {}): Promise<{ s: WatchSession; rec: Recorder }> {
+  const events = new WatchEvents();
+  const rec = new Recorder(events);
+  const s = await startWatch({ root, outDir: out, rules: r, events, stableMs: 100, completeTimeoutMs: 1500, rootCheckMs: 100, backoffMs: 20, ...opts });
+  sessions.push(s);
+  return { s, rec };
+}
+
+async function writePairs(n: number, size = 64): Promise<void> {
+  for (let i = 1; i <= n; i++) {
+    const p = await specklePairBytes(i, size);
+    await writeFile(join(root, `ref_${String(i).padStart(3, '0')}.tif`), p.ref);
+    await writeFile(join(root, `sample_${String(i).padStart(3, '0')}.tif`), p.def);
+  }
+}
+
+describe('watch session', () => {
+  it('tracks each pair once into a valid result folder, leaves raw files untouched, and skips them after a restart', async () => {
+    await writePairs(3);
+    const before = await checksums(root);
+    const { s, rec } = await session(rules(TRACK_RULE), { concurrency: 2 });
+    await s.whenIdle();
+    expect(rec.of('job-done')).toHaveLength(3);
+    await s.stop();
+    const res = await resultFolders(out);
+    expect(res.folders.sort()).toEqual(rec.of('job-done').map((e) => `dic_${e.outDir.match(/dic_(\d+)_job/)![1]}_job${e.jobId}`).sort());
+    expect(res.hidden).toEqual([]);
+    for (const f of res.folders) expect(res.inputsOf[f]).toEqual([`ref_${f.slice(4, 7)}.tif`, `sample_${f.slice(4, 7)}.tif`]);
+
+    const again = await session(rules(TRACK_RULE));
+    await again.s.whenIdle();
+    expect(again.rec.of('job-skipped').map((e) => e.state)).toEqual(['done', 'done', 'done']);
+    expect(again.rec.of('job-queued')).toHaveLength(0);
+    expect(await checksums(root)).toEqual(before);
+    expect(again.s.store.count('done')).toBe(3);
+  });
+
+  it('processes a file replaced by new content under the same name again; the same bytes again are skipped', async () => {
+    const { s, rec } = await session(rules({ name: 'i', type: 'single', match: 'shot\\.tif', task: { kind: 'info' } }));
+    const a = await specklePairBytes(1);
+    await writeFile(join(root, 'shot.tif'), a.ref);
+    await rec.until(() => rec.of('job-done').length === 1);
+    await writeFile(join(root, 'shot.tif'), a.def); // new content, same name
+    await rec.until(() => rec.of('job-done').length === 2);
+    await writeFile(join(root, 'shot.tif'), a.ref); // the first content once more
+    await rec.until(() => rec.of('job-skipped').length === 1);
+    await s.whenIdle();
+    const res = await resultFolders(out);
+    expect(res.folders).toHaveLength(2);
+    expect(rec.of('job-skipped')[0]).toMatchObject({ state: 'done', jobId: rec.of('job-done')[0].jobId });
+  });
+
+  it('quarantines bad input with the reason recorded and the raw files left exactly as they were', async () => {
+    await writePairs(1);
+    const small = await specklePairBytes(2, 64);
+    const big = await specklePairBytes(2, 96);
+    await writeFile(join(root, 'ref_002.tif'), small.ref);
+    await writeFile(join(root, 'sample_002.tif'), big.def); // size mismatch: a permanent job failure
+    await writeFile(join(root, 'ref_003.tif'), 'not an image, although it is called .tif\n'); // never becomes ready
+    const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 16, 0, 0, 0, 16, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+      0, 0, 0, 4, 73, 68, 65, 84, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 73, 69, 78, 68, 0xae, 0x42, 0x60, 0x82];
+    await writeFile(join(root, 'broken.png'), Uint8Array.from(png)); // complete by structure, undecodable
+    const before = await checksums(root);
+    const { s, rec } = await session(rules(TRACK_RULE, { name: 'png', type: 'single', match: '.*\\.png', task: { kind: 'info' } }));
+    await s.whenIdle();
+    const failed = rec.of('job-failed');
+    console.log(`quarantine reasons:\n${[...rec.of('file-failed').map((e) => `  file ${e.rel}: ${e.code}: ${e.reason}`), ...failed.map((e) => `  job ${e.inputs.join(' + ')}: ${e.code}: ${e.reason}`)].join('\n')}`);
+    expect(failed.map((e) => [e.code, e.permanent]).sort()).toEqual([['E_CORRUPT', true], ['E_SIZE_MISMATCH', true]]);
+    expect(rec.of('job-retry')).toHaveLength(0); // bad input is not retried
+    expect(rec.of('file-failed').map((e) => [e.rel, e.code])).toEqual([['ref_003.tif', 'E_UNSUPPORTED']]);
+    expect(rec.of('job-done')).toHaveLength(1);
+    const history = s.store.listJobs({ limit: 10, state: 'failed' }).jobs.map((j) => `${j.kind} ${j.error}`);
+    expect(history.some((h) => h.startsWith('watch.file E_UNSUPPORTED: '))).toBe(true);
+    expect(history.some((h) => h.startsWith('track E_SIZE_MISMATCH: '))).toBe(true);
+    expect(history.some((h) => h.startsWith('info E_CORRUPT: '))).toBe(true);
+    expect(await checksums(root)).toEqual(before);
+  });
+
+  it('fails deblur and super-resolution jobs with "not available in this version", without crashing', async () => {
+    await writeFile(join(root, 'sem.tif'), (await specklePairBytes(1)).ref);
+    const { s, rec } = await session(rules(
+      { name: 'db', type: 'single', match: 'sem\\.tif', task: { kind: 'deblur' } },
+      { name: 'sr', type: 'single', match: 'sem\\.tif', task: { kind: 'super-resolution', scale: 2 } },
+      { name: 'i', type: 'single', match: 'sem\\.tif', task: { kind: 'info' } },
+    ));
+    await s.whenIdle();
+    expect(rec.of('job-failed').map((e) => [e.kind, e.code, e.permanent])).toEqual([['deblur', 'E_UNSUPPORTED', true], ['super-resolution', 'E_UNSUPPORTED', true]]);
+    expect(rec.of('job-failed')[0].reason).toMatch(/^The "deblur" task is not available in this version of Speckle Lab/);
+    expect(rec.of('job-done').map((e) => e.kind)).toEqual(['info']);
+  });
+
+  it('refuses an output folder inside the watched folder unless allowed, and then ignores it', async () => {
+    const inside = join(root, 'results');
+    const err = await startWatch({ root, outDir: inside, rules: rules(TRACK_RULE) }).then(() => null, (e: LabError) => e);
+    expect(err?.code).toBe('E_INVALID_INPUT');
+    expect(err?.message).toMatch(/is inside the watched folder/);
+    await writePairs(1);
+    const { s, rec } = await session(rules({ name: 'all', type: 'single', match: '.*\\.(tif|png)', task: { kind: 'info' } }), { outDir: inside, allowOutputInside: true, recursive: true });
+    await s.whenIdle();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(rec.of('job-done')).toHaveLength(2); // the two inputs, not the preview.png it wrote
+  });
+
+  it('keeps a second watcher off the same job database', async () => {
+    await session(rules(TRACK_RULE));
+    const err = await startWatch({ root, outDir: out, rules: rules(TRACK_RULE) }).then(() => null, (e: LabError) => e);
+    expect(err?.code).toBe('E_IO');
+    expect(err?.message).toMatch(new RegExp(`^Another watcher \\(process ${process.pid}\\) is using the job database`));
+  });
+
+  it('can share the app\'s open job store, leaving its other jobs alone', async () => {
+    const store = openJobStore(join(dir, 'app.sqlite'));
+    const other = store.createJob({ kind: 'simulate.pair', params: { outDir: '/x' } });
+    store.markRunning(other.id);
+    await writePairs(1);
+    const { s, rec } = await session(rules(TRACK_RULE), { store });
+    await s.whenIdle();
+    await s.stop();
+    expect(rec.of('job-done')).toHaveLength(1);
+    expect(store.getJob(other.id)?.state).toBe('running'); // not requeued by the watcher
+    store.close();
+  });
+});

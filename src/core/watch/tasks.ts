@@ -1,0 +1,80 @@
+/**
+ * @file The tasks a watch job can run, and how a rule's task spec plus the job's input files become the
+ * parameters of that task. `runTaskInProcess` runs them in this process (the CLI); the app passes its
+ * own `runTask` to the dispatcher instead, which sends the same (kind, params) to its compute host, so
+ * both produce identical result folders.
+ */
+import { LabError } from '../errors';
+import type { TaskContext } from '../progress';
+import type { ResultFile } from '../results/result-folder';
+import { runTrackTask, type TrackTaskParams } from '../tasks/track-task';
+import { runInfoTask, type InfoTaskParams } from './info-task';
+import { RESERVED_TASKS, type TaskSpec } from './rules';
+
+export type TaskResult = { outDir: string; files: ResultFile[] };
+/** Runs one task; must write its results to `params.outDir` atomically (writeResultFolder). */
+export type RunTask = (kind: string, params: Record<string, unknown>, ctx: TaskContext) => Promise<TaskResult>;
+
+export interface TaskInput {
+  role: 'reference' | 'sample' | 'image';
+  path: string;
+}
+
+/** The message of a job whose task has no implementation in this version (deblur, super-resolution). */
+export function notAvailableMessage(kind: string): string {
+  return `The "${kind}" task is not available in this version of Speckle Lab, so this image was not processed; ` +
+    'the rule is valid and will run once the task is added. Until then use "info" for single images.';
+}
+
+export function isReservedTask(kind: string): boolean {
+  return (RESERVED_TASKS as readonly string[]).includes(kind);
+}
+
+/** Task parameters from the rule's task spec, the job's inputs (reference first) and its result folder. */
+export function taskParams(task: TaskSpec, inputs: TaskInput[], outDir: string): Record<string, unknown> {
+  const ref = inputs.filter((i) => i.role === 'reference').map((i) => i.path);
+  const samples = inputs.filter((i) => i.role === 'sample').map((i) => i.path);
+  const { kind: _kind, ...rest } = task as Record<string, unknown>;
+  switch (task.kind) {
+    case 'track':
+      return {
+        refPaths: ref, defPaths: samples, method: task.method, options: task.options, step: task.step,
+        ...(task.roi && { roi: task.roi }), ...(task.strainWindow && { strainWindow: task.strainWindow }), outDir,
+      } satisfies TrackTaskParams;
+    case 'info':
+      return { path: inputs[0].path, preview: task.preview, outDir } satisfies InfoTaskParams;
+    case 'xpci':
+      // Both spellings of the sample list, until runXpciTask's parameter names are settled.
+      return { ...rest, refPaths: ref, samplePaths: samples, defPaths: samples, outDir };
+    default:
+      return { ...rest, paths: inputs.map((i) => i.path), outDir };
+  }
+}
+
+/** Path of the X-ray task module, kept in a variable so this file compiles before that module exists. */
+const XPCI_MODULE = '../xpci/xpci-task';
+
+async function runXpci(params: Record<string, unknown>, ctx: TaskContext): Promise<TaskResult> {
+  let mod: { runXpciTask?: (p: unknown, c: TaskContext) => Promise<TaskResult> };
+  try {
+    mod = await import(/* @vite-ignore */ XPCI_MODULE);
+  } catch {
+    throw new LabError('E_UNSUPPORTED', notAvailableMessage('xpci'));
+  }
+  if (typeof mod.runXpciTask !== 'function') throw new LabError('E_UNSUPPORTED', notAvailableMessage('xpci'));
+  return mod.runXpciTask(params, ctx);
+}
+
+/** The in-process task table (CLI). */
+export const runTaskInProcess: RunTask = async (kind, params, ctx) => {
+  switch (kind) {
+    case 'track':
+      return runTrackTask(params as unknown as TrackTaskParams, ctx);
+    case 'info':
+      return runInfoTask(params as unknown as InfoTaskParams, ctx);
+    case 'xpci':
+      return runXpci(params, ctx);
+    default:
+      throw new LabError('E_UNSUPPORTED', notAvailableMessage(kind));
+  }
+};

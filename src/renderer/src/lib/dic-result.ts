@@ -1,0 +1,194 @@
+/**
+ * @file Reading a DIC result for display: which maps it has and how each is shown (label, unit, signed or
+ * not, colour map), and the provenance in its result.json (method, parameters, inputs, timings, points),
+ * parsed leniently so that an older or foreign result folder still opens with whatever it has.
+ * Result folders are written by src/core/tasks/track-task.ts; the convention is I_def(x + u) = I_ref(x),
+ * x = column (right), y = row (down), px, NaN = not measured.
+ */
+import { z } from 'zod';
+import type { ColourMapName } from './colormap';
+import { defaultCommonForm, METHODS, type CommonForm, type MethodForm, type TrackMethod } from './dic-params';
+import { formatNumber } from './format';
+import type { RoiRect } from './roi';
+
+/** Name of the |u| map the renderer derives from u and v. */
+export const MAGNITUDE = 'mag';
+
+export interface MapInfo {
+  name: string;
+  /** short label for selects and the readout, e.g. "u", "|u|", "εxx" */
+  label: string;
+  /** one line saying what it is */
+  title: string;
+  /** unit as shown after numbers: "px", "strain", "" for dimensionless */
+  unit: string;
+  /** signed quantities get a diverging map on a range symmetric about 0 */
+  signed: boolean;
+  colourMap: ColourMapName;
+}
+
+/** Display order of the maps a result may hold; others follow in the order they come. */
+const ORDER = ['u', 'v', MAGNITUDE, 'quality', 'exx', 'eyy', 'exy', 'transmission', 'darkfield', 'iterations'];
+
+/** How map `name` (with the back end's `unit`) is shown; `method` refines what "quality" means. */
+export function describeMap(name: string, unit = '', method: string | null = null): MapInfo {
+  const signed = (label: string, title: string, u: string): MapInfo => ({ name, label, title, unit: u, signed: true, colourMap: 'diverging' });
+  const plain = (label: string, title: string, u: string, colourMap: ColourMapName = 'viridis'): MapInfo => ({ name, label, title, unit: u, signed: false, colourMap });
+  switch (name) {
+    case 'u':
+      return signed('u', 'u: horizontal displacement, + to the right', 'px');
+    case 'v':
+      return signed('v', 'v: vertical displacement, + downwards', 'px');
+    case MAGNITUDE:
+      return plain('|u|', '|u| = √(u² + v²): displacement magnitude', 'px');
+    case 'quality':
+      return plain(
+        'quality',
+        method === 'umpa' ? 'quality: 1 − normalised cost of the fit (1 = perfect)' : 'quality: zero-normalised correlation of the match (1 = perfect)',
+        '',
+      );
+    case 'exx':
+      return signed('εxx', 'εxx = ∂u/∂x: normal strain along x', 'strain');
+    case 'eyy':
+      return signed('εyy', 'εyy = ∂v/∂y: normal strain along y', 'strain');
+    case 'exy':
+      return signed('εxy', 'εxy = ½(∂u/∂y + ∂v/∂x): shear strain (tensor)', 'strain');
+    case 'transmission':
+      return plain('transmission', 'transmission: sample / reference intensity', '');
+    case 'darkfield':
+      return plain('dark-field', 'dark-field: loss of speckle visibility (1 = none)', '');
+    case 'iterations':
+      return plain('iterations', 'IC-GN iterations to converge', '');
+    case 'reference':
+    case 'deformed':
+    case 'sample':
+      return plain(name, `${name} image`, '', 'grey');
+    default:
+      return plain(name, name, unit === '1' ? '' : unit);
+  }
+}
+
+/** Map names in display order. */
+export function orderMaps(names: readonly string[]): string[] {
+  const known = ORDER.filter((n) => names.includes(n));
+  return [...known, ...names.filter((n) => !ORDER.includes(n))];
+}
+
+/** A value with its unit for the readout and summary: 4 decimals for px, 3 significant digits × 10ⁿ for strain. */
+export function formatValue(v: number | null, info: Pick<MapInfo, 'unit'>, digits = 4): string {
+  if (v === null) return '—';
+  if (!Number.isFinite(v)) return 'not measured';
+  const unit = info.unit ? ` ${info.unit}` : '';
+  if (info.unit === 'strain') return `${formatNumber(v, 3)}${unit}`;
+  const a = Math.abs(v);
+  const text = a !== 0 && (a < 10 ** -digits || a >= 1e6) ? formatNumber(v, digits) : v.toFixed(digits);
+  return `${text}${unit}`;
+}
+
+// ---------- provenance (result.json) ----------
+
+const num = z.number();
+const InputSchema = z.object({
+  role: z.string().catch('input'),
+  path: z.string().catch(''),
+  name: z.string().catch(''),
+  width: num.optional().catch(undefined),
+  height: num.optional().catch(undefined),
+  sha256: z.string().nullable().optional().catch(null),
+});
+const ProvenanceSchema = z.object({
+  kind: z.string().catch('unknown'),
+  method: z.string().nullable().catch(null),
+  createdAt: z.string().nullable().catch(null),
+  appVersion: z.string().nullable().catch(null),
+  parameters: z.record(z.string(), z.unknown()).catch({}),
+  timingsMs: z.record(z.string(), num).catch({}),
+  points: z.object({ measured: num, valid: num }).nullable().catch(null),
+  inputs: z.array(InputSchema).catch([]),
+  messages: z.array(z.string()).catch([]),
+  grid: z.object({ x0: num, y0: num, step: num, nx: num, ny: num }).nullable().catch(null),
+});
+export type Provenance = z.infer<typeof ProvenanceSchema>;
+
+/** The parts of a result.json the DIC workspace shows; missing or odd fields become empty. */
+export function parseProvenance(result: Record<string, unknown>): Provenance {
+  return ProvenanceSchema.parse({
+    kind: result.kind,
+    method: result.method ?? null,
+    createdAt: result.createdAt ?? null,
+    appVersion: result.appVersion ?? null,
+    parameters: result.parameters ?? {},
+    timingsMs: result.timingsMs ?? {},
+    points: result.points ?? null,
+    inputs: result.inputs ?? [],
+    messages: result.messages ?? [],
+    grid: result.grid ?? null,
+  });
+}
+
+/** Milliseconds as "850 ms" or "12.3 s". */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** "prepare 12 ms · track 840 ms · total 0.90 s", in the order the core wrote them. */
+export function timingText(t: Record<string, number>): string {
+  return Object.entries(t)
+    .map(([k, v]) => `${k} ${formatMs(v)}`)
+    .join(' · ');
+}
+
+/** Share of measured grid points that gave a value: "97.3 % (681 of 700 points)". */
+export function validText(points: Provenance['points']): string {
+  if (!points) return '—';
+  if (points.measured === 0) return 'no point measured';
+  const pct = (100 * points.valid) / points.measured;
+  return `${pct >= 99.95 || pct === 0 ? pct.toFixed(0) : pct.toFixed(1)} % (${points.valid} of ${points.measured} points)`;
+}
+
+function roiOf(p: Record<string, unknown>): RoiRect | null {
+  const r = z.object({ x: num, y: num, width: num, height: num }).safeParse(p.roi);
+  return r.success ? r.data : null;
+}
+
+/** The parameters as label/value rows, each value with its unit. */
+export function parameterRows(p: Provenance): { label: string; value: string }[] {
+  const par = p.parameters;
+  const rows: { label: string; value: string }[] = [];
+  const add = (label: string, v: unknown, unit = '') => {
+    if (v === undefined) return;
+    const text = v === null ? 'none' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : typeof v === 'number' ? `${formatNumber(v, 6)}${unit}` : String(v);
+    rows.push({ label, value: text });
+  };
+  add('Subset', par.subset, ' px');
+  add('Window', par.window, ' px');
+  add('Search radius', par.search, ' px');
+  add('Grid step', par.step, ' px');
+  const roi = roiOf(par);
+  if ('roi' in par) rows.push({ label: 'ROI', value: roi ? `x ${roi.x}, y ${roi.y}, ${roi.width} × ${roi.height} px` : 'whole image' });
+  add('Strain window', par.strainWindow, ' px');
+  add('Max iterations', par.maxIterations);
+  add('Tolerance', par.tolerance, ' px');
+  add('Min ZNCC', par.minZncc);
+  add('Min quality', par.minQuality);
+  add('Sub-pixel fit', par.subpixel);
+  add('Dark-field model', par.darkField);
+  const known = new Set(['subset', 'window', 'search', 'step', 'roi', 'strainWindow', 'maxIterations', 'tolerance', 'minZncc', 'minQuality', 'subpixel', 'darkField']);
+  for (const [k, v] of Object.entries(par)) if (!known.has(k) && (typeof v !== 'object' || v === null)) add(k, v);
+  return rows;
+}
+
+/** The form values a result was made with, to run it again or change one thing; null when not a DIC run. */
+export function formFromProvenance(p: Provenance): { method: TrackMethod; methodForm: MethodForm; common: CommonForm; roi: RoiRect | null } | null {
+  const method = p.method as TrackMethod | null;
+  if (!method || !(method in METHODS)) return null;
+  const par = p.parameters;
+  const w = par[METHODS[method].windowOption];
+  const s = par.search;
+  if (typeof w !== 'number' || typeof s !== 'number') return null;
+  const common = defaultCommonForm();
+  if (typeof par.step === 'number') common.step = String(par.step);
+  common.strainWindow = typeof par.strainWindow === 'number' ? String(par.strainWindow) : '';
+  return { method, methodForm: { window: String(w), search: String(s) }, common, roi: roiOf(par) };
+}

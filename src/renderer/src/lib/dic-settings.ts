@@ -1,0 +1,76 @@
+/**
+ * @file What the DIC workspace remembers between launches (localStorage): the last image and result paths,
+ * the recent files, the method with its parameters (per method, so switching back restores them), the ROI
+ * and the display choices. One typed schema with defaults; stored text is parsed with it before use, and a
+ * field that does not parse falls back to its default instead of losing the rest.
+ */
+import { z } from 'zod';
+import { RoiRectSchema } from '../../../shared/contract';
+import { defaultCommonForm, defaultMethodForm, METHOD_IDS, type TrackMethod } from './dic-params';
+
+/** localStorage key; the version is in the value. */
+export const SETTINGS_KEY = 'speckle-lab.dic';
+export const SETTINGS_VERSION = 1;
+/** How many recent files are kept. */
+export const RECENT_MAX = 10;
+
+const MethodFormSchema = (method: 'icgn' | 'zncc' | 'umpa') =>
+  z.object({ window: z.string(), search: z.string() }).catch(defaultMethodForm(method));
+
+export const DicSettingsSchema = z.object({
+  version: z.literal(SETTINGS_VERSION).catch(SETTINGS_VERSION),
+  /** last reference / deformed image path (on the back-end machine) */
+  refPath: z.string().catch(''),
+  defPath: z.string().catch(''),
+  /** last result folder opened or written */
+  resultPath: z.string().catch(''),
+  /** recently opened image paths, newest first */
+  recent: z.array(z.string()).catch([]),
+  method: z.enum(METHOD_IDS as [TrackMethod, ...TrackMethod[]]).catch('icgn'),
+  params: z
+    .object({ icgn: MethodFormSchema('icgn'), zncc: MethodFormSchema('zncc'), umpa: MethodFormSchema('umpa') })
+    .catch({ icgn: defaultMethodForm('icgn'), zncc: defaultMethodForm('zncc'), umpa: defaultMethodForm('umpa') }),
+  common: z.object({ step: z.string(), strainWindow: z.string() }).catch(defaultCommonForm()),
+  /** in image pixels of the reference; null = the whole image */
+  roi: RoiRectSchema.nullable().catch(null),
+  /** map shown in the heat map */
+  map: z.string().catch('u'),
+  /** vector overlay: shown, spacing in image px, length factor (null = automatic) */
+  vectors: z
+    .object({ show: z.boolean(), spacing: z.number().int().min(2).max(512), scale: z.number().positive().nullable() })
+    .catch({ show: true, spacing: 16, scale: null }),
+});
+export type DicSettings = z.infer<typeof DicSettingsSchema>;
+
+export function defaultSettings(): DicSettings {
+  return DicSettingsSchema.parse({});
+}
+
+/** Settings from storage; defaults for anything missing, unreadable or from another version. */
+export function loadSettings(storage: Pick<Storage, 'getItem'> | null): DicSettings {
+  let raw: unknown = {};
+  try {
+    const text = storage?.getItem(SETTINGS_KEY);
+    if (text) raw = JSON.parse(text);
+  } catch {
+    raw = {};
+  }
+  if (!raw || typeof raw !== 'object' || (raw as { version?: unknown }).version !== SETTINGS_VERSION) raw = {};
+  const s = DicSettingsSchema.parse(raw);
+  s.recent = s.recent.filter((p) => p.trim() !== '').slice(0, RECENT_MAX);
+  return s;
+}
+
+/** Writes the settings; a full or unavailable storage is not an error worth interrupting the user for. */
+export function saveSettings(storage: Pick<Storage, 'setItem'> | null, s: DicSettings): void {
+  try {
+    storage?.setItem(SETTINGS_KEY, JSON.stringify(s));
+  } catch (err) {
+    console.warn('lab: could not save the DIC settings', err);
+  }
+}
+
+/** The recent list with `path` first (no duplicates, at most RECENT_MAX). */
+export function withRecent(recent: readonly string[], path: string): string[] {
+  return [path, ...recent.filter((p) => p !== path)].slice(0, RECENT_MAX);
+}
