@@ -7,6 +7,7 @@ import { LabError, toLabError } from '../core/errors';
 import { runInfo } from './info';
 import { runCompare } from './compare';
 import { runSimulate } from './simulate';
+import { SIMULATE_XPCI_USAGE } from './simulate-xpci';
 import { runTrack } from './track';
 import { UsageError } from './usage-error';
 
@@ -19,6 +20,7 @@ Usage:
                     [--field constant:UX,UY|random-patches|star|sine:AMP,PERIOD] [--seed N]
       Synthetic speckle pair with known displacement: reference.tif, deformed.tif and the ground truth
       u.tif, v.tif (float32, pixels, convention I_def(x + u) = I_ref(x)), previews and result.json.
+${SIMULATE_XPCI_USAGE}
   lab track --ref R --def D --method zncc|umpa|icgn [--window N] [--search R] [--step S]
             [--roi x,y,w,h] [--strain-window N] [--subpixel gaussian|newton] [--no-dark-field]
             [--threads T] --out DIR

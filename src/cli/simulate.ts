@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { LabError } from '../core/errors';
 import { makeProgress } from '../core/progress';
 import { runSimulatePairTask } from '../core/tasks/simulate-pair-task';
+import { runSimulateXpci } from './simulate-xpci';
 import { UsageError } from './usage-error';
 
 function parseSize(s: string): [number, number] {
@@ -29,7 +30,8 @@ function parseNumber(flag: string, s: string, min: number, max: number): number 
 
 export async function runSimulate(args: string[]): Promise<number> {
   const [what, ...rest] = args;
-  if (what !== 'pair') throw new UsageError(`lab simulate knows "pair" (got "${what ?? ''}")`);
+  if (what === 'xpci') return runSimulateXpci(rest);
+  if (what !== 'pair') throw new UsageError(`lab simulate knows "pair" and "xpci" (got "${what ?? ''}")`);
   const { values } = parseArgs({
     args: rest,
     options: {

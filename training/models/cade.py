@@ -52,7 +52,7 @@ class CadeNet(nn.Module):
         flow_scale: px per unit of the raw flow heads.
     """
 
-    def __init__(self, *, widths: Sequence[int] = (16, 32, 48, 64, 96, 128), flow_scale: float = 1.0) -> None:
+    def __init__(self, *, widths: Sequence[int] = (8, 16, 32, 48, 64, 96), flow_scale: float = 1.0) -> None:
         super().__init__()
         c1, c2, c3, c4, c5, c6 = widths
         self.config = {"widths": list(widths), "flow_scale": float(flow_scale)}

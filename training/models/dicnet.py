@@ -5,8 +5,10 @@ multi-scale dilated block, a FlowNet-style correlation layer, hybrid channel + s
 decoder), sized for CPU training; the ``width`` tuple scales every stage.
 
     ref, def (N,1,H,W) --FeatureExtractor (shared)--> f/1 (c0), f/2 (c1), f/4 (c2)
-    Correlation(f_ref/4, f_def/4, d) --> (2d+1)^2 channels at 1/4; d = 5 covers +-20 px at full resolution
-    [corr, 1x1(f_ref/4)] --encoder--> e/4 --stride 2--> e/8 --HybridAttention--> bottleneck
+    Correlation(f_ref/4, f_def/4, d) --> (2d+1)^2 channels at 1/4; d = 4 covers +-16 px at full resolution
+    SoftArgmax(corr) --> coarse flow at 1/4 (expected displacement under a softmax over the volume)
+    [corr, 1x1(f_ref/4), coarse] --encoder--> e/4 --stride 2--> e/8 --HybridAttention--> bottleneck
+    flow/8 = avgpool(coarse) + head(e/8)
     decoder: up to 1/4 (+ e/4), 1/2 (+ f_ref/2, f_def/2), 1/1 (+ f_ref/1, f_def/1), each level predicting a
     residual flow added to the upsampled coarser flow; output flow (N,2,H,W) in px.
 
@@ -16,7 +18,8 @@ to zero mean and unit std; H and W multiples of ``STRIDE`` (8); output ``flow`` 
 
 Departures from the papers: (1) the correlation is written with padding, slicing and multiplication of
 ordinary tensor ops so that PyTorch 1.13 exports it to ONNX (no custom CUDA correlation kernel);
-(2) coarse-to-fine residual flow heads (as in FlowNet's multi-scale outputs) instead of a single head, so
+(2) a soft-argmax over the correlation volume gives a coarse flow that the decoder refines, and
+coarse-to-fine residual flow heads (as in FlowNet's multi-scale outputs) instead of a single head, so
 the network can be trained with deep supervision; (3) channel widths are ~1/4 of the papers' to train on
 two CPU cores. The channel attention pools over the whole input, so an image processed in tiles can differ
 slightly from the same image processed whole (speckle statistics are stationary, so the effect is small).
@@ -138,6 +141,27 @@ class Correlation(nn.Module):
         return (a.unsqueeze(2) * bu).mean(dim=1)
 
 
+class SoftArgmax(nn.Module):
+    """Expected displacement under softmax(beta * correlation): a parameter-light coarse flow in px.
+
+    Channel k of the correlation holds displacement (dx, dy) = (k % (2d+1) - d, k // (2d+1) - d) at 1/4
+    resolution; the result is sum_k p_k (dx, dy) * 4 px, (N, 2, H/4, W/4). beta is learned. Exported as
+    Softmax + a fixed 1x1 convolution.
+    """
+
+    def __init__(self, max_displacement: int, scale: float) -> None:
+        super().__init__()
+        d = int(max_displacement)
+        r = torch.arange(-d, d + 1, dtype=torch.float32) * scale
+        dy, dx = torch.meshgrid(r, r, indexing="ij")
+        self.register_buffer("kernel", torch.stack([dx.reshape(-1), dy.reshape(-1)]).view(2, -1, 1, 1))
+        self.log_beta = nn.Parameter(torch.tensor(2.0))
+
+    def forward(self, corr: torch.Tensor) -> torch.Tensor:
+        p = torch.softmax(corr * self.log_beta.exp(), dim=1)
+        return F.conv2d(p, self.kernel)
+
+
 class HybridAttention(nn.Module):
     """CBAM-style attention: channel (avg & max pool -> shared 2-layer MLP -> sigmoid), then spatial
     (channel-wise avg & max -> 7x7 conv -> sigmoid)."""
@@ -180,7 +204,7 @@ class DICNet(nn.Module):
         flow_scale: px per unit of the raw flow heads (keeps head outputs O(1) for +-16 px targets).
     """
 
-    def __init__(self, *, widths: Sequence[int] = (16, 32, 48, 64, 96), max_displacement: int = 5,
+    def __init__(self, *, widths: Sequence[int] = (8, 16, 32, 48, 64), max_displacement: int = 4,
                  flow_scale: float = 8.0) -> None:
         super().__init__()
         c0, c1, c2, e4, e8 = widths
@@ -188,9 +212,10 @@ class DICNet(nn.Module):
         self.flow_scale = float(flow_scale)
         self.features = FeatureExtractor((c0, c1, c2))
         self.corr = Correlation(max_displacement)
-        self.corr_act = nn.LeakyReLU(0.1, inplace=True)
+        self.corr_act = nn.LeakyReLU(0.1)  # not in place: the soft-argmax reads the raw volume too
+        self.soft_argmax = SoftArgmax(max_displacement, 4.0)
         self.reduce_ref = conv_bn(c2, 32, k=1)
-        self.enc4 = nn.Sequential(conv_bn(self.corr.out_channels + 32, e4), DepthwiseSeparable(e4, e4))
+        self.enc4 = nn.Sequential(conv_bn(self.corr.out_channels + 32 + 2, e4), DepthwiseSeparable(e4, e4))
         self.enc8 = nn.Sequential(conv_bn(e4, e8, stride=2), DepthwiseSeparable(e8, e8), conv_bn(e8, e8))
         self.attention = HybridAttention(e8)
         self.flow8 = nn.Conv2d(e8, 2, 3, padding=1)
@@ -209,14 +234,15 @@ class DICNet(nn.Module):
             raise ValueError(f"H and W must be multiples of {STRIDE}, got {ref.shape[2]}x{ref.shape[3]}; pad or crop the images")
         r1, r2, r4 = self.features(ref)  # the same module twice: shared weights
         d1, d2, d4 = self.features(dfm)
-        c = self.corr_act(self.corr(r4, d4))
-        e4 = self.enc4(torch.cat([c, self.reduce_ref(r4)], dim=1))
+        c = self.corr(r4, d4)
+        s = self.flow_scale
+        coarse = self.soft_argmax(c)  # px, 1/4 resolution
+        e4 = self.enc4(torch.cat([self.corr_act(c), self.reduce_ref(r4), coarse / s], dim=1))
         e8 = self.attention(self.enc8(e4))
-        flow8 = self.flow8(e8)
+        flow8 = F.avg_pool2d(coarse / s, 2) + self.flow8(e8)
         x, flow4 = self.up4(e8, e4, F.interpolate(flow8, scale_factor=2.0, mode="bilinear", align_corners=False))
         x, flow2 = self.up2(x, torch.cat([r2, d2], dim=1), F.interpolate(flow4, scale_factor=2.0, mode="bilinear", align_corners=False))
         _, flow1 = self.up1(x, torch.cat([r1, d1], dim=1), F.interpolate(flow2, scale_factor=2.0, mode="bilinear", align_corners=False))
-        s = self.flow_scale
         if all_scales:
             return [flow8 * s, flow4 * s, flow2 * s, flow1 * s]
         return flow1 * s

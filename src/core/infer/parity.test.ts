@@ -7,8 +7,10 @@
  * (training/fixtures/make_tiling_test_model.py). A model that is not shipped yet is skipped with a message
  * naming the missing file; it never passes silently.
  *
- * Golden JSON layouts read: {"cases": [{"inputs": {NAME: {"file", "shape"}}, "outputs": {...}}]}, the same
- * without "cases" (one case), and {NAME: {"file"?, "shape"}} or {NAME: shape} with NAME.bin beside it.
+ * Golden JSON layouts read: {"cases": [{"tensors": {NAME: {"file", "shape"}}}]} (training/export_onnx.py),
+ * {"cases": [{"inputs": {NAME: {"file", "shape"}}, "outputs": {...}}]}, the same without "cases" (one case),
+ * and {NAME: {"file"?, "shape"}} or {NAME: shape} with NAME.bin beside it. Tensors are raw little-endian
+ * float32, the inputs already normalised (what the ONNX model receives).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -39,7 +41,7 @@ const isShape = (x: unknown): x is number[] => Array.isArray(x) && x.length > 0 
 function tensorsOf(obj: Record<string, unknown>, dir: string, prefix: string): GoldenTensor[] {
   const out: GoldenTensor[] = [];
   for (const [key, val] of Object.entries(obj)) {
-    if (key === 'inputs' || key === 'outputs') {
+    if (key === 'inputs' || key === 'outputs' || key === 'tensors') {
       if (val && typeof val === 'object' && !Array.isArray(val)) out.push(...tensorsOf(val as Record<string, unknown>, dir, prefix));
       continue;
     }

@@ -15,7 +15,8 @@ import { mapPngUri } from './raster';
 import { formatValue } from './format';
 
 const FONT = { fontFamily: 'DejaVu Sans, Liberation Sans, Arial, sans-serif', fontSize: 9, color: '#333' };
-const AXIS_LINE = { lineStyle: { color: '#666' } };
+// onZero false: a value axis otherwise crosses the plot wherever the other axis has its zero.
+const AXIS_LINE = { onZero: false, lineStyle: { color: '#666' } };
 const SERIES_COLOURS = ['#1f5fa8', '#c0392b', '#2e8b57', '#7d3c98'];
 
 /** Renders one option to an SVG string (the instance is disposed at once; nothing stays in memory). */
@@ -87,7 +88,8 @@ function mapOption(l: MapLayout, img: { uri: string; w: number; h: number }, bar
       { type: 'value', gridIndex: 0, inverse: true, min: -0.5, max: img.h - 0.5, axisLabel: label, axisLine: AXIS_LINE, splitLine: { show: false } },
       {
         type: 'value', gridIndex: 1, position: 'right', min: bar.range[0], max: bar.range[1], name: bar.unit, nameGap: 4,
-        nameTextStyle: { ...FONT, align: 'left' }, axisLabel: { ...FONT, formatter: (v: number) => formatValue(v, 3) },
+        // The end values are in the caption; end labels would collide with the nearest nice tick.
+        nameTextStyle: { ...FONT, align: 'left' }, axisLabel: { ...FONT, showMinLabel: false, showMaxLabel: false, formatter: (v: number) => formatValue(v, 3) },
         axisLine: { show: false }, axisTick: { show: true, lineStyle: { color: '#666' } }, splitLine: { show: false },
       },
     ],
@@ -104,13 +106,17 @@ export function mapSvg(fig: MapFigure, width = 330, maxH = 250): string {
 }
 
 /** Arrows over |u|: a white halo under black arrows keeps them visible on dark and light colours. */
-export function vectorSvg(fig: VectorFigure, width = 560, maxH = 420): string {
+export function vectorSvg(fig: VectorFigure, width = 520, maxH = 400): string {
   const l = mapLayout(fig.width, fig.height, width, maxH);
   const uri = mapPngUri(fig.background, fig.width, fig.height, 'viridis', fig.range, Math.round(2 * Math.max(l.plotW, l.plotH)));
-  const data = fig.arrows.map((a) => ({ coords: [[a.x, a.y], [a.x + a.u * fig.scale, a.y + a.v * fig.scale]] }));
+  // Arrows shorter than 2 px on paper would be a bare arrowhead pointing anywhere: left out (caption).
+  const pxPerMapPx = l.plotW / fig.width;
+  const data = fig.arrows
+    .filter((a) => Math.hypot(a.u, a.v) * fig.scale * pxPerMapPx >= 2)
+    .map((a) => ({ coords: [[a.x, a.y], [a.x + a.u * fig.scale, a.y + a.v * fig.scale]] }));
   const arrows = (color: string, w: number, size: number) => ({ type: 'lines', coordinateSystem: 'cartesian2d', xAxisIndex: 0, yAxisIndex: 0, polyline: false, silent: true, symbol: ['none', 'arrow'], symbolSize: size, lineStyle: { color, width: w, opacity: 1 }, data });
   const nan = fig.background.some((v) => !Number.isFinite(v));
-  return renderSvg(l.width, l.height, mapOption(l, { uri, w: fig.width, h: fig.height }, { colormap: 'viridis', range: fig.range, unit: 'px', nan }, fig.roi, [arrows('#fff', 2.6, 7), arrows('#111', 1, 5)]));
+  return renderSvg(l.width, l.height, mapOption(l, { uri, w: fig.width, h: fig.height }, { colormap: 'viridis', range: fig.range, unit: 'px', nan }, fig.roi, [arrows('rgba(255,255,255,0.85)', 2, 6), arrows('#111', 0.8, 4.5)]));
 }
 
 /** Histogram as a filled step outline over the bin edges. */
@@ -120,8 +126,8 @@ export function histogramSvg(fig: HistogramFigure, width = 218, height = 150): s
   const q = fig.quantity;
   return renderSvg(width, height, {
     grid: { left: 44, right: 12, top: 10, bottom: 36 },
-    xAxis: { type: 'value', min: fig.edges[0], max: fig.edges[n], name: q.unit ? `${q.symbol} (${q.unit})` : q.symbol, nameLocation: 'middle', nameGap: 20, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true, formatter: (v: number) => formatValue(v, 3) }, axisLine: AXIS_LINE, splitLine: { show: false } },
-    yAxis: { type: 'value', name: 'count', nameLocation: 'middle', nameGap: 32, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true }, splitLine: { lineStyle: { color: '#e3e3e3' } } },
+    xAxis: { type: 'value', min: fig.edges[0], max: fig.edges[n], name: q.unit ? `${q.symbol} (${q.unit})` : q.symbol, nameLocation: 'middle', nameGap: 20, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true, showMinLabel: false, showMaxLabel: false, formatter: (v: number) => formatValue(v, 3) }, axisLine: AXIS_LINE, splitLine: { show: false } },
+    yAxis: { type: 'value', name: 'count', nameLocation: 'middle', nameGap: 32, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true }, axisLine: { show: false, onZero: false }, axisTick: { show: false }, splitLine: { lineStyle: { color: '#e3e3e3' } } },
     series: [{ type: 'line', step: 'end', data: pts, showSymbol: false, silent: true, lineStyle: { color: SERIES_COLOURS[0], width: 1 }, areaStyle: { color: 'rgba(31,95,168,0.25)' } }],
   });
 }
@@ -132,7 +138,7 @@ export function profileSvg(fig: ProfileFigure, width = 330, height = 210): strin
   const series = fig.series.map((s) => ({
     type: 'line',
     name: s.name,
-    showSymbol: false,
+    symbol: 'none',
     silent: true,
     data: fig.x.map((x, k) => [x, Number.isFinite(s.values[k]) ? s.values[k] : null]),
     lineStyle: s.truth ? { color: '#000', width: 1.1, type: [4, 3] } : { color: SERIES_COLOURS[colour++ % SERIES_COLOURS.length], width: 1.2 },
@@ -141,10 +147,10 @@ export function profileSvg(fig: ProfileFigure, width = 330, height = 210): strin
   }));
   const finiteX = fig.x.filter(Number.isFinite);
   return renderSvg(width, height, {
-    legend: { top: 0, right: 4, textStyle: FONT, itemWidth: 16, itemHeight: 6, icon: 'rect' },
+    legend: { top: 0, right: 4, textStyle: FONT, itemWidth: 22, itemHeight: 8 },
     grid: { left: 52, right: 12, top: 24, bottom: 36 },
     xAxis: { type: 'value', min: Math.min(...finiteX), max: Math.max(...finiteX), name: fig.xLabel, nameLocation: 'middle', nameGap: 20, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true }, axisLine: AXIS_LINE, splitLine: { show: false } },
-    yAxis: { type: 'value', scale: true, name: fig.yLabel, nameLocation: 'middle', nameGap: 40, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true, formatter: (v: number) => formatValue(v, 3) }, splitLine: { lineStyle: { color: '#e3e3e3' } } },
+    yAxis: { type: 'value', scale: true, name: fig.yLabel, nameLocation: 'middle', nameGap: 40, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true, formatter: (v: number) => formatValue(v, 3) }, axisLine: { show: false, onZero: false }, axisTick: { show: false }, splitLine: { lineStyle: { color: '#e3e3e3' } } },
     series,
   });
 }

@@ -5,7 +5,7 @@
  */
 import type { DataFile, HistogramFigure, MapFigure, Rect, VectorFigure } from './model';
 import { formatValue, toCsv } from './format';
-import { axisLabel, csvUnit, type Quantity } from './quantities';
+import { csvUnit, type Quantity } from './quantities';
 import { cropValues, displayRange, histogram, magnitude, outside, scaled } from './stats';
 
 /** Per-section numbering and data-file collection. */
@@ -39,6 +39,7 @@ export class SectionKit {
 }
 
 const unitText = (q: Quantity) => (q.unit ? ` ${q.unit}` : '');
+const ordinal = (n: number) => `${n}${n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : n % 10 === 1 && n % 100 !== 11 ? 'st' : 'th'}`;
 
 /**
  * A map figure from stored values (stored unit; shown × q.scale). The colour range comes from the values
@@ -83,8 +84,8 @@ export function histogramFigure(kit: SectionKit, map: MapFigure): HistogramFigur
   return {
     type: 'histogram',
     ...kit.nextFigure(),
-    title: `Distribution of ${axisLabel(q)}`,
-    caption: `${h.counts.reduce((a, b) => a + b, 0)} values inside the ROI${out}.`,
+    title: `Histogram of ${q.symbol}`,
+    caption: `${h.counts.reduce((a, b) => a + b, 0)} values${map.roi ? ' inside the ROI' : ''} over the colour range of ${map.label}${out}.`,
     data: [data],
     quantity: q,
     ...h,
@@ -102,13 +103,13 @@ function gridLattice(width: number, height: number, grid: unknown): { xs: number
 }
 
 /**
- * Arrows on about 20 grid points along the longer side, over |u|. Arrows are drawn longer than the
+ * Arrows on about 16 grid points along the longer side, over |u|. Arrows are drawn longer than the
  * displacement (a sub-pixel field would be invisible otherwise): the 95th percentile of |u| at the
  * arrows spans 90% of the arrow spacing; the caption gives the factor.
  */
 export function vectorFigure(kit: SectionKit, u: Float32Array, v: Float32Array, width: number, height: number, grid: unknown, dataPaths: string[], roi?: Rect): VectorFigure {
   const { xs, ys } = gridLattice(width, height, grid);
-  const stride = Math.max(1, Math.round(Math.max(xs.length, ys.length) / 20));
+  const stride = Math.max(1, Math.round(Math.max(xs.length, ys.length) / 16));
   const arrows: VectorFigure['arrows'] = [];
   for (let j = Math.floor((ys.length - 1) % stride / 2); j < ys.length; j += stride) {
     for (let i = Math.floor((xs.length - 1) % stride / 2); i < xs.length; i += stride) {
@@ -131,7 +132,7 @@ export function vectorFigure(kit: SectionKit, u: Float32Array, v: Float32Array, 
     type: 'vectors',
     ...kit.nextFigure(),
     title: 'Displacement vectors over |u| (px)',
-    caption: `${arrows.length} arrows, every ${stride === 1 ? '' : `${stride}th `}grid point (${spacing} px apart); arrows drawn ×${formatValue(scale, 3)} (1 px of displacement = ${formatValue(scale, 3)} px on the map). Background |u|, ${formatValue(range[0])} … ${formatValue(range[1])} px.`,
+    caption: `${arrows.length} grid points, ${spacing} px apart${stride > 1 ? ` (every ${ordinal(stride)} point of the grid)` : ''}; arrows drawn ×${formatValue(scale, 3)} (1 px of displacement = ${formatValue(scale, 3)} px on the map), those shorter than 2 px on paper left out. Background |u|, ${formatValue(range[0])} … ${formatValue(range[1])} px.`,
     data: [csv, ...dataPaths],
     width,
     height,

@@ -11,6 +11,13 @@ import { formatNumber } from '../metrics/table';
 /** A number as tables and captions show it (Note: Report numbers). */
 export function formatValue(v: number | null | undefined, digits = 4): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  // Very small and very large magnitudes in scientific notation (6.519e-6, not 0.000006519): easier to
+  // read and the digit count stays the same.
+  const a = Math.abs(v);
+  if (Number.isFinite(v) && a !== 0 && (a < 1e-3 || a >= 1e6) && !(Number.isInteger(v) && a < 1e15)) {
+    const [m, e] = v.toExponential(digits - 1).split('e');
+    return `${String(Number(m))}e${Number(e)}`;
+  }
   return formatNumber(v, digits);
 }
 

@@ -12,7 +12,7 @@ import { greyPngUri, INSET_COLOURS, insetPngUri } from './raster';
 export const FIGURE_WIDTH = { 1: 560, 2: 329, 3: 214 } as const;
 
 function dataLinks(paths: string[], dataDir: string): string {
-  const links = paths.map((p) => `<a class="data-link" href="${escapeHtml(encodeURI(`${dataDir}/${p}`))}"><code>${escapeHtml(`${dataDir}/${p}`)}</code></a>`);
+  const links = paths.map((p) => `<a class="data-link" href="${escapeHtml(encodeURI(`${dataDir}/${p}`))}"><code>${escapeHtml(`${dataDir}/${p}`).replace(/\//g, '/<wbr>')}</code></a>`);
   return `<span class="data">Data: ${links.join(', ')}</span>`;
 }
 

@@ -48,7 +48,7 @@ function blockHtml(b: Block, dataDir: string): string {
     case 'messages':
       return `<div class="messages"><div class="kv-title">${escapeHtml(b.title)}</div><ul>${b.items.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul></div>`;
     case 'keyValues':
-      return `<div class="kv">${b.title ? `<div class="kv-title">${escapeHtml(b.title)}</div>` : ''}<dl>${b.items
+      return `<div class="kv${b.compact ? ' compact' : ''}">${b.title ? `<div class="kv-title">${escapeHtml(b.title)}</div>` : ''}<dl>${b.items
         .map((i) => `<dt>${escapeHtml(i.key)}</dt><dd${i.mono ? ' class="mono"' : ''}>${escapeHtml(i.value)}</dd>`)
         .join('')}</dl></div>`;
     case 'table':

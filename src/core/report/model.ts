@@ -135,7 +135,7 @@ export interface ReportTable {
 }
 
 export type Block =
-  | { type: 'keyValues'; title?: string; items: { key: string; value: string; mono?: boolean }[] }
+  | { type: 'keyValues'; title?: string; items: { key: string; value: string; mono?: boolean }[]; /** two pairs per line (short values) */ compact?: boolean }
   | { type: 'table'; table: ReportTable }
   | { type: 'figures'; columns: 1 | 2 | 3; figures: Figure[] }
   | { type: 'messages'; title: string; items: string[] }

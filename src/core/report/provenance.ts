@@ -61,6 +61,9 @@ export function inputsTable(kit: SectionKit, result: Json): ReportTable | null {
 
 const PARAM_SKIP = new Set(['outDir', 'profile']);
 
+/** Two pairs per line when every value is short enough to sit in a quarter of the page. */
+const short = (b: Block) => b.type === 'keyValues' && b.items.every((i) => i.value.length <= 36);
+
 /** Method, parameters, geometry, software: key–value blocks. */
 export function methodBlocks(result: Json, resultSha: string | undefined, dir: string): Block[] {
   const blocks: Block[] = [];
@@ -71,15 +74,16 @@ export function methodBlocks(result: Json, resultSha: string | undefined, dir: s
   if (params.profile) method.items.push({ key: 'profile', value: describeValue(params.profile) });
   if (result.grid) method.items.push({ key: 'grid', value: describeValue(result.grid) });
   if (result.points) method.items.push({ key: 'points', value: describeValue(result.points) });
-  if (method.items.length) blocks.push(method);
+  if (method.items.length) blocks.push({ ...method, compact: short(method) });
 
   if (result.geometry && typeof result.geometry === 'object') {
     const g = result.geometry as Json;
-    blocks.push({
+    const geometry: Block = {
       type: 'keyValues',
       title: 'Geometry',
       items: Object.entries(g).filter(([k]) => k !== 'relation').map(([k, v]) => ({ key: k, value: describeValue(v) })),
-    });
+    };
+    blocks.push({ ...geometry, compact: short(geometry) });
   }
 
   const model = result.model as { id?: string; sha256?: string | null } | null | undefined;

@@ -64,7 +64,7 @@ function truthBlocks(kit: SectionKit, truth: TruthSource, maps: Map<string, Floa
   const cmp = compareWithTruth(maps, width, height, truth, points);
   const rows: ReportTable['rows'] = cmp.rows.map((r) => [`${r.quantity.symbol}${r.offsetRemoved ? ' (means removed)' : ''}`, r.quantity.unit || '–', r.n, r.bias, r.rmse, r.mae, r.std, r.maxAbs]);
   if (cmp.epe) rows.push(['EPE √(Δu² + Δv²)', 'px', cmp.epe.n, null, cmp.epe.rmse, cmp.epe.mean, null, cmp.epe.max]);
-  const csvRows = cmp.rows.map((r) => [r.quantity.key, r.quantity.unit || '1', r.n, r.missing, r.bias, r.rmse, r.mae, r.std, r.maxAbs]);
+  const csvRows: (string | number | null)[][] = cmp.rows.map((r) => [r.quantity.key, r.quantity.unit || '1', r.n, r.missing, r.bias, r.rmse, r.mae, r.std, r.maxAbs]);
   if (cmp.epe) csvRows.push(['epe', 'px', cmp.epe.n, null, null, cmp.epe.rmse, cmp.epe.mean, null, cmp.epe.max]);
   const data = kit.file('truth_errors.csv', 'errors against the ground truth (measured − true, display units)', {
     kind: 'text',
@@ -116,14 +116,11 @@ export async function fieldSection(job: OpenedJob, number: string, kit: SectionK
 
   subsections.push(sub(subsections.length + 1, 'Statistics', [{ type: 'table', table: statsTable(kit, shown.filter((k) => !quantityOf(k).grey), maps, width, height, roi) }]));
 
-  let truth: TruthSource | null = null;
-  const truthNotes: string[] = [];
-  if (kind !== 'simulate.pair') {
-    truth = await findTruth(job, [...maps.keys()], truthDir);
-    if (!truth && truthDir) truthNotes.push(`The truth folder ${truthDir} has no map named like this job's maps; no accuracy figures.`);
-  }
-  if (truth) subsections.push(sub(subsections.length + 1, 'Accuracy against the ground truth', truthBlocks(kit, truth, maps, width, height, result.grid, roi)));
-  else if (truthNotes.length) subsections.push(sub(subsections.length + 1, 'Accuracy against the ground truth', [{ type: 'messages', title: 'No ground truth', items: truthNotes }]));
+  // A synthetic pair is its own truth: nothing to compare it with.
+  const { truth, notes: truthNotes } = kind === 'simulate.pair' ? { truth: null, notes: [] } : await findTruth(job, [...maps.keys()], { width, height }, truthDir);
+  const truthNoteBlock: Block[] = truthNotes.length ? [{ type: 'messages', title: 'Ground truth', items: truthNotes }] : [];
+  if (truth) subsections.push(sub(subsections.length + 1, 'Accuracy against the ground truth', [...truthBlocks(kit, truth, maps, width, height, result.grid, roi), ...truthNoteBlock]));
+  else if (truthNotes.length) subsections.push(sub(subsections.length + 1, 'Accuracy against the ground truth', truthNoteBlock));
 
   const mapFigs: MapFigure[] = shown.map((k) => {
     const q = quantityOf(k);
@@ -148,7 +145,7 @@ export async function fieldSection(job: OpenedJob, number: string, kit: SectionK
   } else if (hasUv) {
     profiles = centreRowProfiles(kit, maps, ['u', 'v'], width, height, result.grid, truth, roi);
   }
-  if (profiles.length) subsections.push(sub(subsections.length + 1, 'Line profiles', [{ type: 'figures', columns: 2, figures: profiles }]));
+  if (profiles.length) subsections.push(sub(subsections.length + 1, 'Line profiles', [{ type: 'figures', columns: profiles.length === 1 ? 1 : 2, figures: profiles }]));
 
   const hist = mapFigs.filter((f) => !f.quantity.grey).map((f) => histogramFigure(kit, f));
   if (hist.length) subsections.push(sub(subsections.length + 1, 'Distributions', [{ type: 'figures', columns: 3, figures: hist }]));

@@ -47,17 +47,29 @@ async function readTruthMaps(dir: string, wanted: string[]): Promise<Map<string,
   return maps;
 }
 
-/** The ground truth of a job (Note: Finding the truth), or null. `truthDir` (--truth) wins. */
-export async function findTruth(job: JobLike, mapNames: string[], truthDir?: string): Promise<TruthSource | null> {
+/**
+ * The ground truth of a job (Note: Finding the truth), or null, and notes for the report. `truthDir`
+ * (--truth) wins where its maps have the job's names and size; one report may hold several kinds of job,
+ * so a truth folder that fits none of this job's maps is a note, and the simulator's pair is looked for.
+ */
+export async function findTruth(job: JobLike, mapNames: string[], size: { width: number; height: number }, truthDir?: string): Promise<{ truth: TruthSource | null; notes: string[] }> {
   const wanted = TRUTH_MAPS.filter((k) => mapNames.includes(k));
-  if (wanted.length === 0) return null;
+  const notes: string[] = [];
+  if (wanted.length === 0) return { truth: null, notes };
   if (truthDir) {
     const dir = resolve(truthDir);
-    // A truth folder that fits none of this job's maps (one report, several kinds of job) is not an
-    // error: the section says so. A folder that does not exist is the caller's to refuse.
-    const maps = await readTruthMaps(dir, wanted);
-    return maps.size ? { dir, how: 'given with --truth', maps } : null;
+    const all = await readTruthMaps(dir, wanted);
+    const maps = new Map([...all].filter(([, m]) => m.width === size.width && m.height === size.height));
+    if (maps.size) return { truth: { dir, how: 'given with --truth', maps }, notes };
+    notes.push(all.size
+      ? `The maps of the truth folder ${dir} are ${[...all.values()][0].width}×${[...all.values()][0].height} px, this job's ${size.width}×${size.height} px; not used for this job.`
+      : `The truth folder ${dir} has no map named like this job's (${wanted.map((k) => `${k}.tif`).join(', ')}); not used for this job.`);
   }
+  return { truth: await simulatorTruth(job, wanted), notes };
+}
+
+/** The 'simulate.pair' folder whose files have the sha256 of every input of the job, if any. */
+async function simulatorTruth(job: JobLike, wanted: string[]): Promise<TruthSource | null> {
   const inputs = Array.isArray(job.result.inputs) ? (job.result.inputs as { path?: unknown; sha256?: unknown }[]) : [];
   const shas = inputs.map((i) => i.sha256).filter((s): s is string => typeof s === 'string');
   if (shas.length === 0) return null;

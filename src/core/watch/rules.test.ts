@@ -82,14 +82,17 @@ describe('rules files', () => {
     }
   });
 
-  it('accepts an xpci task with geometry in physical units, and reports what is missing', () => {
-    const ok = validateRules(pair({ kind: 'xpci', geometry: { pixelSize: 0.65, distance: 0.5, energy: 17.5 }, phase: 'frankot-chellappa' }));
+  it('accepts an xpci task with geometry in physical units, and reports what is missing or misspelt', () => {
+    const ok = validateRules(pair({ kind: 'xpci', geometry: { pixelUm: 0.65, distanceM: 0.5, energyKeV: 17.5 }, integrator: 'ls', delta: 1e-6 }));
     expect(ok.ok).toBe(true);
-    const bad = validateRules(pair({ kind: 'xpci', geometry: { pixelSize: -1, distance: 0.5 } }));
+    const bad = validateRules(pair({ kind: 'xpci', geometry: { pixelUm: -1, distanceM: 0.5 }, options: { subset: 21 }, phase: 'fc' }));
     expect(bad.ok ? [] : bad.mistakes).toEqual([
-      'rules[0].task.geometry.pixelSize: Too small: expected number to be >0',
-      'rules[0].task.geometry.energy: Invalid input: expected number, received undefined',
+      'rules[0].task.geometry.pixelUm: Too small: expected number to be >0',
+      'rules[0].task.geometry.energyKeV: Invalid input: expected number, received undefined',
+      'rules[0].task: Unrecognized key: "phase"',
     ]);
+    const opt = validateRules(pair({ kind: 'xpci', geometry: { pixelUm: 1, distanceM: 1, energyKeV: 20 }, options: { subset: 21 } }));
+    expect(opt.ok ? [] : opt.mistakes).toEqual(['rules[0].task.options.subset: not an option of umpa; expected one of window, search, darkField']);
   });
 
   it('loadRules names the file: missing, not JSON, wrong content', async () => {

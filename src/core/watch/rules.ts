@@ -47,21 +47,31 @@ const TrackTask = z.strictObject({
   /** strain window in px (odd); omitted = no strain maps */
   strainWindow: Int(3, 401).refine((n) => n % 2 === 1, 'must be odd').optional(),
 });
-/** The X-ray task is being written alongside; fields beyond these pass through to it unchanged. */
-const XpciTask = z.looseObject({
+/** X-ray phase contrast (xpci/xpci-task.ts): tracking, then refraction angles, phase and attenuation signals. */
+const XpciTask = z.strictObject({
   kind: z.literal('xpci'),
+  /** tracking method, default umpa */
   method: Method.optional(),
   options: Options.optional(),
+  /** grid step in px, default 1 */
   step: Int(1, 1024).optional(),
   roi: Roi.optional(),
-  geometry: z.looseObject({
+  geometry: z.strictObject({
     /** detector pixel pitch, µm */
-    pixelSize: z.number().positive(),
+    pixelUm: z.number().positive(),
     /** sample-to-detector distance, m */
-    distance: z.number().positive(),
+    distanceM: z.number().positive(),
     /** photon energy, keV */
-    energy: z.number().positive(),
+    energyKeV: z.number().positive(),
+    /** source-to-sample distance for a cone beam, m; omitted = plane wave */
+    sourceM: z.number().positive().optional(),
   }),
+  /** refractive-index decrement of the sample material: adds thickness.tif */
+  delta: z.number().positive().optional(),
+  /** phase integrator: Frankot–Chellappa (default) or least squares */
+  integrator: z.enum(['fc', 'ls']).optional(),
+  /** line profile in detector pixels */
+  profile: z.strictObject({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number(), widthPx: Int(1, 1000).optional() }).optional(),
 });
 const InfoTask = z.strictObject({ kind: z.literal('info'), preview: z.boolean().default(true) });
 const ReservedTask = (kind: (typeof RESERVED_TASKS)[number]) => z.looseObject({ kind: z.literal(kind) });
@@ -107,11 +117,12 @@ const Rule = z
     if (r.type === 'series' && r.referenceIndex !== undefined && r.mode !== 'first-frame') {
       ctx.addIssue({ code: 'custom', path: ['referenceIndex'], message: 'only allowed in "first-frame" mode' });
     }
-    if (r.task.kind === 'track') {
-      const allowed = Object.keys(DEFAULT_OPTIONS[r.task.method]);
+    if (r.task.kind === 'track' || r.task.kind === 'xpci') {
+      const method = r.task.method ?? 'umpa'; // xpci's default
+      const allowed = Object.keys(DEFAULT_OPTIONS[method]);
       for (const [k, v] of Object.entries(r.task.options ?? {})) {
-        const want = typeof (DEFAULT_OPTIONS[r.task.method] as unknown as Record<string, unknown>)[k];
-        if (!allowed.includes(k)) ctx.addIssue({ code: 'custom', path: ['task', 'options', k], message: `not an option of ${r.task.method}; expected one of ${allowed.join(', ')}` });
+        const want = typeof (DEFAULT_OPTIONS[method] as unknown as Record<string, unknown>)[k];
+        if (!allowed.includes(k)) ctx.addIssue({ code: 'custom', path: ['task', 'options', k], message: `not an option of ${method}; expected one of ${allowed.join(', ')}` });
         else if (typeof v !== want) ctx.addIssue({ code: 'custom', path: ['task', 'options', k], message: `expected a ${want}` });
       }
     }

@@ -128,6 +128,21 @@ describe('watch session', () => {
     expect(rec.of('job-done').map((e) => e.kind)).toEqual(['info']);
   });
 
+  it('runs the X-ray phase task on a fixed-reference series', async () => {
+    const p = await specklePairBytes(3, 64);
+    await writeFile(join(root, 'speckle_ref.tif'), p.ref);
+    await writeFile(join(root, 'sample_001.tif'), p.def);
+    const { s, rec } = await session(rules({
+      name: 'phase', type: 'series', mode: 'fixed-reference', reference: 'speckle_ref\\.tif', frames: 'sample_(\\d+)\\.tif',
+      task: { kind: 'xpci', step: 4, geometry: { pixelUm: 7, distanceM: 3.5, energyKeV: 17 } },
+    }));
+    await s.whenIdle();
+    expect(rec.of('job-failed')).toEqual([]);
+    const res = await resultFolders(out);
+    expect(res.folders).toEqual([`phase_001_job${rec.of('job-done')[0].jobId}`]);
+    expect(res.inputsOf[res.folders[0]]).toEqual(['speckle_ref.tif', 'sample_001.tif']);
+  });
+
   it('refuses an output folder inside the watched folder unless allowed, and then ignores it', async () => {
     const inside = join(root, 'results');
     const err = await startWatch({ root, outDir: inside, rules: rules(TRACK_RULE) }).then(() => null, (e: LabError) => e);

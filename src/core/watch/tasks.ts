@@ -8,6 +8,7 @@ import { LabError } from '../errors';
 import type { TaskContext } from '../progress';
 import type { ResultFile } from '../results/result-folder';
 import { runTrackTask, type TrackTaskParams } from '../tasks/track-task';
+import { runXpciTask, type XpciTaskParams } from '../xpci/xpci-task';
 import { runInfoTask, type InfoTaskParams } from './info-task';
 import { RESERVED_TASKS, type TaskSpec } from './rules';
 
@@ -44,25 +45,10 @@ export function taskParams(task: TaskSpec, inputs: TaskInput[], outDir: string):
     case 'info':
       return { path: inputs[0].path, preview: task.preview, outDir } satisfies InfoTaskParams;
     case 'xpci':
-      // Both spellings of the sample list, until runXpciTask's parameter names are settled.
-      return { ...rest, refPaths: ref, samplePaths: samples, defPaths: samples, outDir };
+      return { ...(rest as Omit<XpciTaskParams, 'refPaths' | 'samplePaths' | 'outDir'>), refPaths: ref, samplePaths: samples, outDir } satisfies XpciTaskParams;
     default:
       return { ...rest, paths: inputs.map((i) => i.path), outDir };
   }
-}
-
-/** Path of the X-ray task module, kept in a variable so this file compiles before that module exists. */
-const XPCI_MODULE = '../xpci/xpci-task';
-
-async function runXpci(params: Record<string, unknown>, ctx: TaskContext): Promise<TaskResult> {
-  let mod: { runXpciTask?: (p: unknown, c: TaskContext) => Promise<TaskResult> };
-  try {
-    mod = await import(/* @vite-ignore */ XPCI_MODULE);
-  } catch {
-    throw new LabError('E_UNSUPPORTED', notAvailableMessage('xpci'));
-  }
-  if (typeof mod.runXpciTask !== 'function') throw new LabError('E_UNSUPPORTED', notAvailableMessage('xpci'));
-  return mod.runXpciTask(params, ctx);
 }
 
 /** The in-process task table (CLI). */
@@ -73,7 +59,7 @@ export const runTaskInProcess: RunTask = async (kind, params, ctx) => {
     case 'info':
       return runInfoTask(params as unknown as InfoTaskParams, ctx);
     case 'xpci':
-      return runXpci(params, ctx);
+      return runXpciTask(params as unknown as XpciTaskParams, ctx);
     default:
       throw new LabError('E_UNSUPPORTED', notAvailableMessage(kind));
   }

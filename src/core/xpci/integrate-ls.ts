@@ -3,21 +3,29 @@
  * Σ (Φ(q) − Φ(k) − ḡ_kq)² over every pair of 4-neighbour pixels k, q where both gradients were measured,
  * with ḡ_kq the integral of the gradient component along the pair estimated from point samples: the
  * fourth-order rule (−g(k−1) + 13g(k) + 13g(q) − g(q+1))/24 (trapezoid plus its Euler–Maclaurin
- * correction) where both outer neighbours were measured, else the trapezoid (g(k) + g(q))/2. This is the masked, sparse form of the least-squares
- * reconstruction of M. Harker and P. O'Leary ("Least squares surface reconstruction from gradients",
- * CVPR 2011; "Regularized reconstruction of a surface from its measured gradient field", J. Math. Imaging
- * Vis. 51, 46–70 (2015)), with a local differentiation rule instead of their global (dense) matrices.
+ * correction) where both outer neighbours were measured, else the trapezoid (g(k) + g(q))/2. This is the
+ * masked, sparse form of the least-squares reconstruction of M. Harker and P. O'Leary ("Least squares
+ * surface reconstruction from gradients", CVPR 2011; "Regularized reconstruction of a surface from its
+ * measured gradient field", J. Math. Imaging Vis. 51, 46–70 (2015)), with a local differentiation rule
+ * instead of their global (dense) matrices.
  *
  * Note: LS boundaries and masks. Pairs that would leave the image or touch a NaN pixel simply have no
  * equation, so the image edge and every gap get natural (Neumann) boundaries: nothing is assumed beyond
- * the data. The normal equations L·Φ = Dᵀg have L the graph Laplacian of the valid pixels. They are solved
- * by conjugate gradients with a Jacobi (diagonal) preconditioner, started from the Frankot–Chellappa
- * solution (integrate-fc.ts), which already holds the low-frequency content that plain CG would converge
- * to slowly. Stopping criterion: ‖Dᵀg − L·Φ‖₂ ≤ tolerance·‖Dᵀg‖₂ (default 1e-6) or maxIterations (default
- * 3000), whichever comes first; both figures are returned. L is singular: the constant of each connected
- * region of valid pixels is free. Each region keeps the mean it had in the FC start (so separate islands
- * stay related through FC's filled gaps, the best guess available), then Φ gets zero mean over all valid
- * pixels. A valid pixel with no valid neighbour has no equation and keeps its FC value.
+ * the data. The normal equations L·Φ = Dᵀg have L the graph Laplacian of the valid pixels, solved by
+ * preconditioned conjugate gradients started from the Frankot–Chellappa solution (integrate-fc.ts).
+ * Stopping criterion: ‖Dᵀg − L·Φ‖₂ ≤ tolerance·‖Dᵀg‖₂ (default 1e-6) or maxIterations, whichever comes
+ * first; both figures are returned. L is singular: the constant of each connected region of valid pixels
+ * is free. Each region keeps the mean it had in the FC start (so separate islands stay related through
+ * FC's filled gaps, the best guess available), then Φ gets zero mean over all valid pixels. A valid pixel
+ * with no valid neighbour has no equation and keeps its FC value.
+ *
+ * Note: LS preconditioner. 'spectral' (default) applies the exact inverse of the gap-free Neumann
+ * Laplacian by a cosine-transform Poisson solve (FFT on a mirrored power-of-two grid, fft2.ts); CG then
+ * only has to correct for the gaps, and the iteration count hardly grows with the image size. 'jacobi'
+ * (divide by the pixel's number of equations) costs far less per iteration but needs O(image side)
+ * iterations. Measured (this machine, 2 cores): a 1024² map with one 200 px hole, spectral 8 iterations /
+ * 17 s, Jacobi 4244 / 206 s; the real 830×192 tiepy map (89 gaps, a margin frame and an edge band),
+ * spectral 36 / 7.7 s, Jacobi 1470 / 9 s. Default caps: 300 (spectral), 5000 (Jacobi) iterations.
  */
 import { Fft2, nextPowerOfTwo } from './fft2';
 import { checkGradients, integrateFc, type IntegrationResult } from './integrate-fc';
@@ -25,7 +33,7 @@ import { checkGradients, integrateFc, type IntegrationResult } from './integrate
 export interface LsOptions {
   /** relative residual ‖r‖/‖b‖ at which CG stops (default 1e-6) */
   tolerance?: number;
-  /** CG iteration cap (default 3000) */
+  /** CG iteration cap (default 300 spectral, 5000 Jacobi) */
   maxIterations?: number;
   /** 'spectral' (default) or 'jacobi'; see Note: LS preconditioner */
   preconditioner?: 'spectral' | 'jacobi';
@@ -137,7 +145,8 @@ function regions(mask: Uint8Array, h: Uint8Array, v: Uint8Array, width: number):
 export function integrateLs(gx: Float32Array, gy: Float32Array, width: number, height: number, opts: LsOptions = {}): LsResult {
   checkGradients(gx, gy, width, height);
   const tolerance = opts.tolerance ?? 1e-6;
-  const maxIterations = opts.maxIterations ?? 3000;
+  const preconditioner = opts.preconditioner ?? 'spectral';
+  const maxIterations = opts.maxIterations ?? (preconditioner === 'spectral' ? 300 : 5000);
   const n = width * height;
   const start = integrateFc(gx, gy, width, height);
   const phase = new Float32Array(n).fill(Number.NaN);
@@ -183,7 +192,7 @@ export function integrateLs(gx: Float32Array, gy: Float32Array, width: number, h
   applyLaplacian(x, q, h, v, deg, width);
   for (let k = 0; k < n; k++) r[k] = b[k] - q[k];
   const bNorm = Math.sqrt(dot(b, b));
-  const spectral = (opts.preconditioner ?? 'spectral') === 'spectral' ? spectralPreconditioner(width, height, mask) : null;
+  const spectral = preconditioner === 'spectral' ? spectralPreconditioner(width, height, mask) : null;
   const precondition = () => {
     if (spectral) spectral(r, z);
     else for (let k = 0; k < n; k++) z[k] = deg[k] > 0 ? r[k] / deg[k] : 0;

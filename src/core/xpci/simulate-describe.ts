@@ -154,6 +154,7 @@ export function describeSimulation(s: XpciSetup, x: DescribeInputs): Record<stri
       noiseSeeds: s.photons > 0 ? x.noiseSeeds : null,
     },
     measured: x.measured,
+    measuredOn: 'the noise-free images; speckle size (FWHM of the autocovariance, synth/speckle-size.ts) on the central ≤ 256×256 px of the reference; visibility = std/mean of the whole reference',
     truth: {
       rule: 'pixel means over the pixel footprint (Note: Ground-truth maps, simulate-truth.ts): alpha = −δ⟨∇t⟩, u = α·d/p, phase = −kδ⟨t⟩, transmission = ⟨exp(−2kβt)⟩',
       maxAbsUxPx: ux.maxAbs,

@@ -53,7 +53,7 @@ function pacer(signal: AbortSignal): () => Promise<void> {
   return async () => {
     throwIfCancelled(signal);
     if (performance.now() - last < 25) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
     last = performance.now();
     throwIfCancelled(signal);
   };

@@ -6,19 +6,23 @@
  * noise on the grid filtered by a Gaussian kernel of standard deviation s grid samples (done in Fourier
  * space, so the field is periodic on the grid and the reference image never sees a seam). Its
  * autocovariance is exp(−r²/(4s²)), FWHM 3.33·s samples — a stand-in for overlapping grains of that
- * size (Zdora 2018 reviews sandpaper, filter membranes and other diffusers). T0 = 3σ_t keeps thickness ≥ 0 except in 0.13% of
- * samples, where it is clipped. The diffuser multiplies the field by exp(−i·k·δ_d·t_d − k·β_d·t_d).
+ * size (Zdora 2018 reviews sandpaper, filter membranes and other diffusers). T0 = 3σ_t keeps the
+ * thickness ≥ 0 except in 0.13% of samples, where it is clipped. The diffuser multiplies the field by
+ * exp(−i·k·δ_d·t_d − k·β_d·t_d).
  *
  * Note: Diffuser calibration. Which grain size s and roughness σ_t give the requested speckle size S
  * (autocovariance FWHM of the recorded reference, speckle-size.ts, px) and visibility V (std/mean)
- * depends on the regime: attenuation contrast (∝ σ_t·μ), propagation-based phase contrast
- * (∝ d·δ·∇²t_d), or beyond the near field when the grains are small next to √(λd). Rather than trusting
- * one formula, `designDiffuser` simulates the reference over a small periodic patch with the same grid
- * pitch, distances and detector, measures S and V, and rescales s ← s·S_target/S and
- * σ_t ← σ_t·V_target/V (each step clamped) until both are within 3% (at most 8 rounds; the best round is
- * kept). The same white noise is used in every round so the rounds differ only by the parameters.
- * It starts from s = S·os/3.33 and the linearised visibility V ≈ σ_t·√(μ² + (z·δ·√8/L²)²), L = √2·s·Δ
- * (the rms Laplacian of n is √8/L²; transport-of-intensity contrast d·δ·∇²t).
+ * depends on the regime: attenuation contrast (V ∝ σ_t·μ), propagation-based phase contrast
+ * (V ∝ d·δ·∇²t_d ∝ σ_t/s², which also makes the speckle finer than the grains), caustics when σ_t grows,
+ * or beyond the near field when the grains are small next to √(λd). Rather than trusting one formula,
+ * `designDiffuser` simulates the reference over a periodic patch (≥ 160 px and ≥ 16 speckles a side) with
+ * the same grid pitch, distances and detector, measures S and V, and solves ln S = ln S_target,
+ * ln V = ln V_target for (ln s, ln σ_t) by Broyden's method (steps ≤ ×2), until both are within 3% (at
+ * most 8 rounds; the best round is kept). The same white noise is used in every round, so rounds differ
+ * only by the parameters. Start: s = S·os/3.33, σ_t from the linearised V ≈ σ_t·√(μ² + (z·δ·√8/L²)²),
+ * L = √2·s·Δ (the rms Laplacian of n is √8/L²; transport-of-intensity contrast z·δ·∇²t), and the
+ * Jacobian of that linear model. A target the physics cannot reach (e.g. V = 0.6 at 1 m) ends unconverged
+ * and the description says so.
  */
 import type { GreyImage } from '../imageio/types';
 import { gaussian, hashSeed, mulberry32 } from '../synth/rng';

@@ -18,6 +18,19 @@ describe('DIC settings', () => {
     expect(s.roi).toBeNull();
   });
 
+  it('hands out fresh default objects, so editing one set of settings never changes the defaults', () => {
+    const a = defaultSettings();
+    a.params.icgn.window = '99';
+    a.common.step = '9';
+    a.vectors.spacing = 3;
+    a.recent.push('/x');
+    const b = defaultSettings();
+    expect(b.params.icgn.window).toBe('21');
+    expect(b.common.step).toBe('4');
+    expect(b.vectors.spacing).toBe(16);
+    expect(b.recent).toEqual([]);
+  });
+
   it('round-trips through storage', () => {
     const st = memory();
     const s = defaultSettings();

@@ -14,8 +14,9 @@ export const SETTINGS_VERSION = 1;
 /** How many recent files are kept. */
 export const RECENT_MAX = 10;
 
-const MethodFormSchema = (method: 'icgn' | 'zncc' | 'umpa') =>
-  z.object({ window: z.string(), search: z.string() }).catch(defaultMethodForm(method));
+// Note: every default is made by a function, so each parse returns fresh objects; a shared default object
+// would be mutated through the settings and change the defaults themselves.
+const MethodFormSchema = (method: TrackMethod) => z.object({ window: z.string(), search: z.string() }).catch(() => defaultMethodForm(method));
 
 export const DicSettingsSchema = z.object({
   version: z.literal(SETTINGS_VERSION).catch(SETTINGS_VERSION),
@@ -25,12 +26,12 @@ export const DicSettingsSchema = z.object({
   /** last result folder opened or written */
   resultPath: z.string().catch(''),
   /** recently opened image paths, newest first */
-  recent: z.array(z.string()).catch([]),
+  recent: z.array(z.string()).catch(() => []),
   method: z.enum(METHOD_IDS as [TrackMethod, ...TrackMethod[]]).catch('icgn'),
   params: z
     .object({ icgn: MethodFormSchema('icgn'), zncc: MethodFormSchema('zncc'), umpa: MethodFormSchema('umpa') })
-    .catch({ icgn: defaultMethodForm('icgn'), zncc: defaultMethodForm('zncc'), umpa: defaultMethodForm('umpa') }),
-  common: z.object({ step: z.string(), strainWindow: z.string() }).catch(defaultCommonForm()),
+    .catch(() => ({ icgn: defaultMethodForm('icgn'), zncc: defaultMethodForm('zncc'), umpa: defaultMethodForm('umpa') })),
+  common: z.object({ step: z.string(), strainWindow: z.string() }).catch(() => defaultCommonForm()),
   /** in image pixels of the reference; null = the whole image */
   roi: RoiRectSchema.nullable().catch(null),
   /** map shown in the heat map */
@@ -38,7 +39,7 @@ export const DicSettingsSchema = z.object({
   /** vector overlay: shown, spacing in image px, length factor (null = automatic) */
   vectors: z
     .object({ show: z.boolean(), spacing: z.number().int().min(2).max(512), scale: z.number().positive().nullable() })
-    .catch({ show: true, spacing: 16, scale: null }),
+    .catch(() => ({ show: true, spacing: 16, scale: null })),
 });
 export type DicSettings = z.infer<typeof DicSettingsSchema>;
 
