@@ -5,7 +5,8 @@ Data (training/data/recipes.py ``DicRecipe``): paint-like speckle 2.5-6 px; fiel
 component: constant, affine (gradient <= 0.25), translation + smooth random, and piecewise (two fields either
 side of a straight crack); gain, offset and illumination-ramp changes on the deformed image; Gaussian noise.
 
-Phase 1 (steps < --steps - --unsup-steps): multi-scale EPE against the known field.
+Phase 1 (steps < --steps - --unsup-steps): multi-scale EPE against the known field, including the
+soft-argmax flow read off the correlation volume (``--coarse-weight``), which trains the features to match.
 Phase 2 (last --unsup-steps steps): no labels: the deformed image is warped back by the predicted field
 (grid_sample, bicubic, align_corners=True; training only) and compared with the real reference,
 loss = MSE + (1 - Pearson correlation) over in-image samples. Validation EPE (against the known synthetic
@@ -46,6 +47,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--max-displacement", type=int, default=4, help="correlation range d at 1/4 resolution (covers +-4d px)")
     p.add_argument("--flow-scale", type=float, default=8.0, help="px per unit of the raw flow heads")
     p.add_argument("--ms-weights", default="0.1,0.2,0.4,1.0", help="multi-scale EPE weights, 1/8 to 1/1 scale")
+    p.add_argument("--coarse-weight", type=float, default=0.5,
+                   help="EPE weight of the soft-argmax flow read off the correlation volume (trains the features to match)")
     p.add_argument("--max-disp", type=float, default=16.0, help="largest displacement component in the training fields, px")
     p.add_argument("--max-grad", type=float, default=0.25, help="largest displacement gradient in the training fields")
     p.add_argument("--speckle-min", type=float, default=2.5, help="smallest speckle size, px")
@@ -85,7 +88,7 @@ def main(argv=None) -> dict:
     def loss_fn(m, batch, step):
         if step < sup_steps:
             preds = m(batch["ref"], batch["def"], all_scales=True)
-            loss = multiscale_epe(preds, batch["flow"], weights)
+            loss = multiscale_epe(preds, batch["flow"], [args.coarse_weight] + weights)
             return loss, {"epe": float(epe(preds[-1].detach(), batch["flow"])), "phase": 1.0}
         flow = m(batch["ref"], batch["def"])
         loss, info = warp_loss(batch["ref"], batch["def"], flow, mse_weight=args.mse_weight, corr_weight=args.corr_weight)

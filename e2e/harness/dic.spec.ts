@@ -5,6 +5,7 @@
  * exactly the value written to u.tif / v.tif, "not measured" outside the ROI. Also: cancelling a long run,
  * re-opening a result folder (by path and from Jobs), comparing two runs, validation, persistence.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readImage, writeTiffFloat32 } from '../../src/core/imageio';
 import { quietContext } from '../../src/core/progress';
@@ -84,11 +85,52 @@ test('load a pair, draw a ROI, run IC-GN: the readout gives the true shift and t
   expect(Number(await dic.id('dic-readout-mag').getAttribute('data-value'))).toBeCloseTo(Math.hypot(m.u, m.v), 5);
   expect(Number(await cb.getAttribute('data-lo'))).toBeGreaterThan(0);
 
-  // the vectors over the reference, at the shared zoom
+  // exports: the selected map as CSV of measured pixels (the same float32 values), the heat map as PNG
   await dic.id('dic-map-select').selectOption('u');
+  const [csv] = await Promise.all([viewer.page.waitForEvent('download'), dic.id('dic-export-csv').click()]);
+  expect(csv.suggestedFilename()).toMatch(/-u\.csv$/);
+  const lines = (await readFile(await csv.path(), 'utf8')).trim().split('\n');
+  expect(lines[0]).toBe('x_px,y_px,u_px');
+  let measured = 0;
+  for (const v of uTif.data) if (Number.isFinite(v)) measured++;
+  expect(lines.length - 1).toBe(measured);
+  const [x1, y1, v1] = lines[1].split(',').map(Number);
+  expect(Math.fround(v1)).toBe(uTif.data[y1 * W + x1]);
+  const [png] = await Promise.all([viewer.page.waitForEvent('download'), dic.id('dic-export-png').click()]);
+  expect(png.suggestedFilename()).toMatch(/-u\.png$/);
+  const bytes = await readFile(await png.path());
+  expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+
+  // the vectors over the reference, at the shared zoom
   await dic.id('dic-tab-images').click();
   await expect(dic.id('dic-vector-legend')).toContainText('arrows every');
   await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-vectors.png') });
+});
+
+test('strain maps are shown in strain units; UMPA adds transmission and dark-field', async ({ viewer, workDir }) => {
+  const { ref, def } = await writePair(workDir, 'strain', W, H);
+  const dic = new DicPage(viewer.page);
+  await dic.open();
+  await dic.loadPair(ref, def);
+  await dic.setMethod('icgn', { step: 4, strain: 15 });
+  await dic.run();
+  await dic.id('dic-map-select').selectOption('exx');
+  await expect(dic.id('dic-colorbar')).toHaveAttribute('data-unit', 'strain');
+  await expect(dic.id('dic-colorbar')).toContainText('strain');
+  const r = await dic.readAt('dic-map-canvas', 96, 80);
+  expect(r.uText).toMatch(/px$/);
+  await expect(dic.id('dic-readout-value')).toContainText('strain');
+  // a constant shift has no strain
+  expect(Math.abs(Number(await dic.id('dic-readout-value').getAttribute('data-value')))).toBeLessThan(1e-3);
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-strain.png') });
+
+  await dic.setMethod('umpa', { step: 4, strain: '' });
+  await dic.run();
+  const options = await dic.id('dic-map-select').locator('option').allTextContents();
+  expect(options.join(' ')).toMatch(/transmission/);
+  expect(options.join(' ')).toMatch(/dark-field/);
+  await dic.id('dic-map-select').selectOption('transmission');
+  await expect(dic.id('dic-map-title')).toContainText('transmission');
 });
 
 test('zoom and pan stay in sync between the reference and the deformed image, down to single pixels', async ({ viewer, workDir }) => {
@@ -117,6 +159,22 @@ test('zoom and pan stay in sync between the reference and the deformed image, do
   const img = await readImage(ref);
   expect(Number(await dic.id('dic-readout-ref').getAttribute('data-value'))).toBe(img.data[75 * W + 90]);
   await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-zoomed.png') });
+});
+
+test('images open by file picker and by dropping them on the canvases', async ({ viewer, workDir }) => {
+  const { ref, def } = await writePair(workDir, 'drop', W, H);
+  const dic = new DicPage(viewer.page);
+  await dic.open();
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-empty.png') });
+  await dic.id('dic-def-file').setInputFiles(def);
+  await expect(dic.id('dic-def-info')).toContainText('drop-def.tif');
+  await dic.dropFile('dic-ref-canvas', 'dropped-ref.tif', await readFile(ref));
+  await expect(dic.id('dic-ref-info')).toContainText('dropped-ref.tif');
+  await expect(dic.id('dic-ref-info')).toContainText('192 × 160');
+  // dropping on the slot row works too, and replaces the image
+  await dic.dropFile('dic-def-drop', 'again-def.tif', await readFile(def));
+  await expect(dic.id('dic-def-info')).toContainText('again-def.tif');
+  await expect(dic.id('dic-run')).toBeEnabled();
 });
 
 test('parameters are checked in the panel with readable messages', async ({ viewer }) => {
@@ -226,6 +284,8 @@ test('results re-open by path and from Jobs, and two runs compare side by side',
 
   // and from the Jobs list
   await dic.id('nav-jobs').click();
+  await expect(dic.id('job-open').first()).toBeVisible();
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-jobs.png') });
   const row = dic.id('job-row').filter({ hasText: second.split(/[\\/]/).pop()! });
   await row.getByTestId('job-open').click();
   await expect(dic.id('workspace-dic')).toBeVisible();

@@ -45,6 +45,24 @@ export class DicPage {
     await this.openImage('def', def);
   }
 
+  /**
+   * Drops a file on an element the way a file manager does (dragenter, dragover, drop with a DataTransfer
+   * holding the file), so the renderer uploads it through lab.pathForFile.
+   */
+  async dropFile(testId: string, name: string, bytes: Buffer): Promise<void> {
+    await this.id(testId).evaluate(
+      (el, { name, b64 }) => {
+        const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([data], name, { type: 'image/tiff' }));
+        for (const type of ['dragenter', 'dragover', 'drop']) {
+          el.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+        }
+      },
+      { name, b64: bytes.toString('base64') },
+    );
+  }
+
   async transform(canvas: DicCanvas): Promise<{ box: { x: number; y: number }; scale: number; ox: number; oy: number }> {
     const c = this.id(canvas);
     await expect(c).toHaveAttribute('data-view-scale', /\d/);

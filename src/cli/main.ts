@@ -9,6 +9,7 @@ import { runCompare } from './compare';
 import { runSimulate } from './simulate';
 import { SIMULATE_XPCI_USAGE } from './simulate-xpci';
 import { runTrack } from './track';
+import { runXpci, XPCI_USAGE } from './xpci';
 import { UsageError } from './usage-error';
 
 export const USAGE = `lab — Speckle Lab on the command line
@@ -28,6 +29,7 @@ ${SIMULATE_XPCI_USAGE}
       NaN outside the ROI and where nothing trustworthy was measured), transmission.tif and darkfield.tif
       (UMPA), exx/eyy/exy.tif (--strain-window), preview.png and result.json. UMPA multi-frame: give
       comma-separated frame lists to --ref and --def.
+${XPCI_USAGE}
   lab compare --truth-u U --truth-v V --u U2 --v V2 [--mask M] [--json]
       Bias, RMSE, MAE and end-point error of a measured field against ground truth.
   lab --version | --help
@@ -59,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runTrack(rest);
       case 'compare':
         return await runCompare(rest);
+      case 'xpci':
+        return await runXpci(rest);
       default:
         throw new UsageError(`unknown command "${cmd}"`);
     }

@@ -21,8 +21,10 @@ export const WATCH_USAGE = `lab watch DIR --rules RULES.json --out OUTDIR [--onc
     A file is processed once its size has been stable for --stable-ms (default 2000) and its format
     says it is complete; one still incomplete after --complete-timeout-ms (default 60000) without change
     fails. Identical inputs already processed are skipped. --poll MS polls (network shares).
-    --once: process what is there, wait for files still arriving, then exit: 0 if nothing failed,
-    1 if any job or file failed. Ctrl+C: running jobs return to the queue and run at the next start.`;
+    --once: process what is there, wait for files still arriving, then exit: 0 if every input is
+    processed, 1 if any job or file failed (in this run, or before for the same inputs: a bad file
+    keeps the exit code at 1 until it is replaced). Ctrl+C: running jobs return to the queue and run
+    at the next start; exit code 130.`;
 
 function intFlag(flag: string, s: string | undefined, min: number, max: number): number | undefined {
   if (s === undefined) return undefined;
@@ -91,12 +93,13 @@ export async function runWatch(args: string[]): Promise<number> {
     if (!s?.isDirectory()) throw new LabError('E_NOT_FOUND', `The folder to watch, ${dir}, does not exist (or is not a folder).`, dir);
   }
 
-  const counts = { done: 0, skipped: 0, failed: 0, filesFailed: 0 };
+  const counts = { done: 0, skipped: 0, skippedFailed: 0, failed: 0, filesFailed: 0 };
   let folderLost = false;
   const events = new WatchEvents();
   // Subscribed before the session starts: jobs resumed from an earlier run start inside startWatch().
   events.on((ev) => {
     if (ev.type === 'job-done') counts.done++;
+    else if (ev.type === 'job-skipped' && ev.state === 'failed') counts.skippedFailed++;
     else if (ev.type === 'job-skipped') counts.skipped++;
     else if (ev.type === 'job-failed') counts.failed++;
     else if (ev.type === 'file-failed') counts.filesFailed++;
@@ -152,7 +155,8 @@ export async function runWatch(args: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   const waiting = session.dispatcher.status().waitingForPartner;
-  const summary = `done ${counts.done}, skipped ${counts.skipped} (already processed), failed ${counts.failed}, files failed ${counts.filesFailed}` +
+  const summary = `done ${counts.done}, skipped ${counts.skipped} (already processed), failed ${counts.failed}` +
+    `${counts.skippedFailed ? ` (+${counts.skippedFailed} that failed before)` : ''}, files failed ${counts.filesFailed}` +
     (waiting.length ? `; waiting for a partner: ${waiting.slice(0, 10).join(', ')}${waiting.length > 10 ? ` and ${waiting.length - 10} more` : ''}` : '');
   if (values.json) console.log(JSON.stringify({ time: new Date().toISOString(), type: 'summary', ...counts, waitingForPartner: waiting }));
   else console.log(`${clock()}  stopped   ${summary}`);
@@ -161,5 +165,5 @@ export async function runWatch(args: string[]): Promise<number> {
     console.error(`lab: error: the watched folder ${session.root} disappeared during --once; what was queued runs at the next start.`);
     return 1;
   }
-  return counts.failed + counts.filesFailed > 0 ? 1 : 0;
+  return counts.failed + counts.skippedFailed + counts.filesFailed > 0 ? 1 : 0;
 }

@@ -13,7 +13,7 @@ import type { XpciGeometry } from '../core/xpci/geometry';
 import { runXpciTask, type Integrator } from '../core/xpci/xpci-task';
 import { UsageError } from './usage-error';
 
-export const XPCI_USAGE = `lab xpci --ref R --sample S --pixel-um P --distance-m D --energy-kev E [--source-m Z]
+export const XPCI_USAGE = `  lab xpci --ref R --sample S --pixel-um P --distance-m D --energy-kev E [--source-m Z]
           [--method umpa|zncc|icgn] [--window N] [--search R] [--step S] [--roi x,y,w,h] [--no-dark-field]
           [--delta DELTA] [--integrator fc|ls] [--profile x0,y0,x1,y1[,width]] [--threads T] --out DIR
       Refraction angles alpha = u·p/d (alpha_x.tif, alpha_y.tif, rad), differential phase, phase (phase.tif,

@@ -5,7 +5,7 @@ multi-scale dilated block, a FlowNet-style correlation layer, hybrid channel + s
 decoder), sized for CPU training; the ``width`` tuple scales every stage.
 
     ref, def (N,1,H,W) --FeatureExtractor (shared)--> f/1 (c0), f/2 (c1), f/4 (c2)
-    Correlation(f_ref/4, f_def/4, d) --> (2d+1)^2 channels at 1/4; d = 4 covers +-16 px at full resolution
+    Correlation(f_ref/4, f_def/4, d), cosine (features L2-normalised) --> (2d+1)^2 channels at 1/4; d = 4 covers +-16 px at full resolution
     SoftArgmax(corr) --> coarse flow at 1/4 (expected displacement under a softmax over the volume)
     [corr, 1x1(f_ref/4), coarse] --encoder--> e/4 --stride 2--> e/8 --HybridAttention--> bottleneck
     flow/8 = avgpool(coarse) + head(e/8)
@@ -85,7 +85,8 @@ class FeatureExtractor(nn.Module):
         self.stem = conv_bn(1, c0)
         self.multiscale = MultiScaleBlock(c0)
         self.down1 = nn.Sequential(conv_bn(c0, c1, stride=2), DepthwiseSeparable(c1, c1))
-        self.down2 = nn.Sequential(conv_bn(c1, c2, stride=2), DepthwiseSeparable(c2, c2), conv_bn(c2, c2))
+        # last layer linear (no activation): signed, zero-mean features correlate better than rectified ones
+        self.down2 = nn.Sequential(conv_bn(c1, c2, stride=2), DepthwiseSeparable(c2, c2), conv_bn(c2, c2, act=False))
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         f1 = self.multiscale(self.stem(x))
@@ -155,7 +156,7 @@ class SoftArgmax(nn.Module):
         r = torch.arange(-d, d + 1, dtype=torch.float32) * scale
         dy, dx = torch.meshgrid(r, r, indexing="ij")
         self.register_buffer("kernel", torch.stack([dx.reshape(-1), dy.reshape(-1)]).view(2, -1, 1, 1))
-        self.log_beta = nn.Parameter(torch.tensor(2.0))
+        self.log_beta = nn.Parameter(torch.tensor(2.3))  # beta ~ 10 on a cosine volume in [-1, 1]
 
     def forward(self, corr: torch.Tensor) -> torch.Tensor:
         p = torch.softmax(corr * self.log_beta.exp(), dim=1)
@@ -225,7 +226,8 @@ class DICNet(nn.Module):
 
     def forward(self, ref: torch.Tensor, dfm: torch.Tensor, *, all_scales: bool = False):
         """ref, dfm: (N,1,H,W) normalised images, H and W multiples of 8. Returns flow (N,2,H,W) in px, or with
-        ``all_scales`` the list [flow/8, flow/4, flow/2, flow/1] (coarsest first, all in full-resolution px)."""
+        ``all_scales`` the list [soft-argmax flow/4, flow/8, flow/4, flow/2, flow/1] (all in full-resolution px;
+        the first is the parameter-free estimate from the correlation volume, supervised to shape the features)."""
         if ref.dim() != 4 or ref.shape[1] != 1:
             raise ValueError(f"ref must have shape (N, 1, H, W), got {tuple(ref.shape)}")
         if dfm.shape != ref.shape:
@@ -234,7 +236,8 @@ class DICNet(nn.Module):
             raise ValueError(f"H and W must be multiples of {STRIDE}, got {ref.shape[2]}x{ref.shape[3]}; pad or crop the images")
         r1, r2, r4 = self.features(ref)  # the same module twice: shared weights
         d1, d2, d4 = self.features(dfm)
-        c = self.corr(r4, d4)
+        # cosine correlation: features L2-normalised per pixel, so the volume lies in [-1, 1]
+        c = self.corr(F.normalize(r4, dim=1), F.normalize(d4, dim=1)) * r4.shape[1]
         s = self.flow_scale
         coarse = self.soft_argmax(c)  # px, 1/4 resolution
         e4 = self.enc4(torch.cat([self.corr_act(c), self.reduce_ref(r4), coarse / s], dim=1))
@@ -244,7 +247,7 @@ class DICNet(nn.Module):
         x, flow2 = self.up2(x, torch.cat([r2, d2], dim=1), F.interpolate(flow4, scale_factor=2.0, mode="bilinear", align_corners=False))
         _, flow1 = self.up1(x, torch.cat([r1, d1], dim=1), F.interpolate(flow2, scale_factor=2.0, mode="bilinear", align_corners=False))
         if all_scales:
-            return [flow8 * s, flow4 * s, flow2 * s, flow1 * s]
+            return [coarse, flow8 * s, flow4 * s, flow2 * s, flow1 * s]
         return flow1 * s
 
 

@@ -18,6 +18,8 @@ const FONT = { fontFamily: 'DejaVu Sans, Liberation Sans, Arial, sans-serif', fo
 // onZero false: a value axis otherwise crosses the plot wherever the other axis has its zero.
 const AXIS_LINE = { onZero: false, lineStyle: { color: '#666' } };
 const SERIES_COLOURS = ['#1f5fa8', '#c0392b', '#2e8b57', '#7d3c98'];
+const SOLID_ICON = 'path://M0,2h30v2h-30z';
+const DASHED_ICON = 'path://M0,2h8v2h-8z M11,2h8v2h-8z M22,2h8v2h-8z';
 
 /** Renders one option to an SVG string (the instance is disposed at once; nothing stays in memory). */
 export function renderSvg(width: number, height: number, option: echarts.EChartsCoreOption): string {
@@ -147,7 +149,8 @@ export function profileSvg(fig: ProfileFigure, width = 330, height = 210): strin
   }));
   const finiteX = fig.x.filter(Number.isFinite);
   return renderSvg(width, height, {
-    legend: { top: 0, right: 4, textStyle: FONT, itemWidth: 22, itemHeight: 8 },
+    // Explicit icons: ECharts' default puts a symbol on the legend line; these show solid vs dashed.
+    legend: { top: 0, right: 4, textStyle: FONT, itemWidth: 24, itemHeight: 6, data: fig.series.map((s) => ({ name: s.name, icon: s.truth ? DASHED_ICON : SOLID_ICON })) },
     grid: { left: 52, right: 12, top: 24, bottom: 36 },
     xAxis: { type: 'value', min: Math.min(...finiteX), max: Math.max(...finiteX), name: fig.xLabel, nameLocation: 'middle', nameGap: 20, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true }, axisLine: AXIS_LINE, splitLine: { show: false } },
     yAxis: { type: 'value', scale: true, name: fig.yLabel, nameLocation: 'middle', nameGap: 40, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true, formatter: (v: number) => formatValue(v, 3) }, axisLine: { show: false, onZero: false }, axisTick: { show: false }, splitLine: { lineStyle: { color: '#e3e3e3' } } },

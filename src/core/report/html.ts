@@ -3,7 +3,8 @@
  * charts as inline SVG, maps as PNG data URIs, no script and no external reference, so it opens the same
  * offline, in a mail attachment or in ten years. A title page with the table of contents (links to every
  * section and subsection; page numbers once the PDF pass knows them, Note: TOC page numbers in pdf.ts),
- * operator notes, then one section per job, each starting on a new page when printed.
+ * operator notes under it (spilling onto the next page when long), then one section per job, each
+ * starting on a new page when printed.
  *
  * The figures are drawn once per renderer (`htmlRenderer`); rendering again with page numbers only
  * rebuilds the table of contents, which keeps the two-pass PDF cheap.
@@ -119,8 +120,8 @@ ${css}
 <header class="title-page">
 ${title}
 ${tocHtml(model, pages)}
-</header>
 ${notes}
+</header>
 ${sections}
 ${end}
 </body></html>

@@ -45,6 +45,13 @@ function lineErrors(m: number[], t: number[], offsetFree: boolean): { n: number;
   return { n, bias: s / n, rmse: Math.sqrt(s2 / n) };
 }
 
+/** `t` plus the constant that gives it the mean of `m` over the points where both are finite. */
+function shiftOntoMean(t: number[], m: number[]): number[] {
+  let s = 0, n = 0;
+  for (let k = 0; k < t.length; k++) if (Number.isFinite(t[k]) && Number.isFinite(m[k])) (s += m[k] - t[k]), n++;
+  return n ? t.map((v) => v + s / n) : t;
+}
+
 /** One figure per group of quantities with the same unit. */
 function figuresFor(kit: SectionKit, line: Line, tracks: Track[], truth: TruthSource | null, truthNote: string): ProfileFigure[] {
   const groups = new Map<string, Track[]>();
@@ -61,12 +68,16 @@ function figuresFor(kit: SectionKit, line: Line, tracks: Track[], truth: TruthSo
       columns.push(`${t.q.key}_${csvUnit(t.q)}`);
       const tm = truth?.maps.get(t.q.key);
       if (!tm) continue;
-      const tv = line.x.map((x, k) => bilinear(tm.data, tm.width, tm.height, x, line.y[k]) * t.q.scale);
+      const free = OFFSET_FREE.has(t.q.key);
+      let tv = line.x.map((x, k) => bilinear(tm.data, tm.width, tm.height, x, line.y[k]) * t.q.scale);
+      const e = lineErrors(t.values, tv, free);
+      // A phase is defined up to a constant: the truth is drawn shifted onto the measured mean, so the
+      // two curves can be compared by eye (the errors above already ignore the constant).
+      if (free) tv = shiftOntoMean(tv, t.values);
       series.push({ name: `${t.q.symbol} truth`, values: tv, truth: true });
-      columns.push(`${t.q.key}_truth_${csvUnit(t.q)}`);
-      const e = lineErrors(t.values, tv, OFFSET_FREE.has(t.q.key));
+      columns.push(`${t.q.key}_truth${free ? '_shifted' : ''}_${csvUnit(t.q)}`);
       const u = t.q.unit ? ` ${t.q.unit}` : '';
-      errs.push(`${t.q.symbol}: bias ${formatValue(e.bias)}${u}, RMSE ${formatValue(e.rmse)}${u} over ${e.n} points${OFFSET_FREE.has(t.q.key) ? ' (means removed)' : ''}`);
+      errs.push(`${t.q.symbol}: bias ${formatValue(e.bias)}${u}, RMSE ${formatValue(e.rmse)}${u} over ${e.n} points${free ? ' (means removed; truth drawn shifted onto the measured mean)' : ''}`);
     }
     const keys = group.map((t) => t.q.key).join('_');
     const rows = line.s.map((s, k) => [...(sameX ? [] : [s]), line.x[k], line.y[k], ...series.map((sr) => sr.values[k])]);

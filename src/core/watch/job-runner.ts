@@ -109,7 +109,7 @@ async function run(job: JobRecord, deps: RunnerDeps, ctl: AbortController): Prom
   events.emit({ type: 'job-started', ...base, attempt: job.attempts + 1 });
   if (isReservedTask(job.kind)) return fail('E_UNSUPPORTED', notAvailableMessage(job.kind), true);
 
-  const outDir = join(p.watch.out, p.watch.folder.replace('{job}', String(job.id)));
+  const outDir = join(p.watch.out, p.watch.folder.replaceAll('{job}', String(job.id)));
   const t0 = performance.now();
   let last = { t: 0, f: -1, m: '' as string | undefined };
   const progress = makeProgress((fraction, message) => {

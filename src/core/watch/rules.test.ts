@@ -40,6 +40,7 @@ describe('rules files', () => {
         { type: 'series', mode: 'first-frame', frames: 'f_(\\d+)\\.tif', reference: 'x.tif', task: { kind: 'track', method: 'zncc', options: { windw: 21 } } },
         { type: 'single', match: '.*', task: { kind: 'track', method: 'zncc' }, output: '{rule}_{nam}' },
         { type: 'cluster' },
+        { type: 'single', match: '.*', task: { kind: 'info' }, output: '../{name}_{job}' },
         { type: 'single', match: '.*', refrence: 'x', task: { kind: 'info' } },
       ],
     });
@@ -58,7 +59,8 @@ describe('rules files', () => {
     expect(text).toMatch(/^rules\[2\]\.output: unknown placeholder \{nam\}/m);
     expect(text).toMatch(/^rules\[2\]\.output: must contain \{job\}/m);
     expect(text).toMatch(/^rules\[3\]\.type: expected "pair", "series" or "single" \(got "cluster"\)$/m);
-    expect(text).toMatch(/^rules\[4\]: Unrecognized key: "refrence"$/m);
+    expect(text).toMatch(/^rules\[4\]\.output: is one folder name: no "\/"/m);
+    expect(text).toMatch(/^rules\[5\]: Unrecognized key: "refrence"$/m);
     for (const line of v.mistakes) expect(line).not.toContain('\n');
   });
 

@@ -131,6 +131,9 @@ const Rule = z
       const bad = used.filter((u) => !(OUTPUT_PLACEHOLDERS as readonly string[]).includes(u));
       if (bad.length) ctx.addIssue({ code: 'custom', path: ['output'], message: `unknown placeholder {${bad[0]}}; expected ${OUTPUT_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}` });
       if (!used.includes('job')) ctx.addIssue({ code: 'custom', path: ['output'], message: 'must contain {job}, so that every job gets its own result folder' });
+      if (/[/\\:]/.test(r.output) || r.output.startsWith('.')) {
+        ctx.addIssue({ code: 'custom', path: ['output'], message: 'is one folder name: no "/", "\\" or ":", and not starting with "."' });
+      }
     }
   });
 

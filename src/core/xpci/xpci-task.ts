@@ -69,6 +69,10 @@ async function readFrames(paths: string[], role: string): Promise<LoadedImage[]>
 
 const scale = (a: Float32Array, f: number) => a.map((x) => x * f);
 
+/** TIFF descriptions are ASCII fields: spell out the few symbols the map descriptions use. */
+const ascii = (t: string) =>
+  t.replace(/[·πλδ−]/g, (c) => ({ '·': '*', π: 'pi', λ: 'lambda', δ: 'delta', '−': '-' })[c] ?? c).replace(/[^\x20-\x7e\n]/g, '?');
+
 /** Symmetric display range about zero for signed maps (angles), from the 1st–99th percentiles. */
 function symmetricRange(values: Float32Array): [number, number] {
   const [lo, hi] = robustRange(values);
@@ -186,7 +190,7 @@ export async function runXpciTask(p: XpciTaskParams, ctx: TaskContext): Promise<
     async (dir) => {
       const pixelSize = { x: pixelSample, y: pixelSample };
       for (const m of maps) {
-        await writeTiffFloat32(join(dir, `${m.name}.tif`), { width, height, data: m.data }, { description: `${m.name} [${m.unit}]: ${m.what}; NaN = not measured`, pixelSize });
+        await writeTiffFloat32(join(dir, `${m.name}.tif`), { width, height, data: m.data }, { description: ascii(`${m.name} [${m.unit}]: ${m.what}; NaN = not measured`), pixelSize });
       }
       const panel = (values: Float32Array, signed: boolean) => ({ values, map: signed ? ('diverging' as const) : ('viridis' as const), range: signed ? symmetricRange(values) : robustRange(values) });
       const main = montage(width, height, [panel(alphaX, true), panel(alphaY, true), panel(integ.phase, false)]);
