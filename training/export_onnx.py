@@ -5,7 +5,8 @@
     /usr/bin/python3 training/export_onnx.py --id dicnet-s --checkpoint training/runs/dicnet-s/last.pt
 
 Writes ``models/<id>.onnx`` (opset 17, dynamic N/H/W, checked with onnx.checker),
-``test/fixtures/models/<id>/`` (golden.json + float32 .bin inputs/outputs from PyTorch), and the entry for
+``test/fixtures/models/<id>/`` (golden.json + float32 .bin inputs/outputs from PyTorch),
+``training/weights/<id>.pt`` (the PyTorch weights, starting point of finetune.py), and the entry for
 <id> in ``models/manifest.json`` (sha256, bytes, params, stride, I/O, normalisation, the training command
 and hardware read from the checkpoint, data recipe, metrics on the held-out synthetic test protocol of
 training/common/evaluate.py). Check ONNX Runtime parity afterwards with
@@ -91,16 +92,17 @@ def describe_training(ck: dict, model_id: str, checkpoint: str) -> dict:
             f"the sample image, Poisson noise {rec.get('counts')} photons/px), 4x oversampled exact warps. Loss: multi-scale EPE, weights "
             f"{args.get('ms_weights')} coarsest to finest. Adam lr {args.get('lr')}, warm-up + cosine, seed {args.get('seed')}.")
     else:
-        sup = args.get("steps", 0) - args.get("unsup_steps", 0)
         notes = (
             f"DICNet at CPU size (widths {ck['model_config']['widths']}, correlation d={ck['model_config']['max_displacement']} "
             "at 1/4 resolution). Synthetic pairs rendered on the fly (training/data/recipes.py DicRecipe: paint-like speckle "
             f"{rec.get('speckle_min')}-{rec.get('speckle_max')} px; constant / affine / smooth / piecewise (crack) fields within "
             f"+-{rec.get('max_disp')} px, gradient <= {rec.get('max_grad')}; gain {rec.get('contrast')}, offset +-{rec.get('offset')}, "
             f"illumination ramp +-{rec.get('ramp')}, Gaussian noise <= {rec.get('noise_max')}), 4x oversampled exact warps. "
-            f"Planned {sup} supervised steps (multi-scale EPE, weights {args.get('ms_weights')}) then {args.get('unsup_steps')} "
-            "unsupervised steps (bicubic warp of def by the predicted field; loss MSE + (1 - Pearson) over in-image samples); "
-            f"{ck.get('step')} steps were done. Adam lr {args.get('lr')}, seed {args.get('seed')}.")
+            f"Supervised multi-scale EPE (weights {args.get('ms_weights')} for flow/8..flow/1, {args.get('coarse_weight')} for the "
+            f"soft-argmax flow) for the first {1 - args.get('unsup_fraction', 0):.0%} of training progress, then unsupervised "
+            "(bicubic warp of def by the predicted field; loss MSE + (1 - Pearson) over in-image samples) for the rest; "
+            f"{ck.get('step')} steps in all ({ck.get('phase_steps', {}).get('2', 0)} unsupervised). Adam lr {args.get('lr')}, "
+            f"seed {args.get('seed')}.")
     return {"command": command, "hardware": hardware, "notes": notes}
 
 
@@ -111,6 +113,8 @@ def main(argv=None) -> dict:
     p.add_argument("--models-dir", default=os.path.join(REPO, "models"), help="folder with manifest.json to update")
     p.add_argument("--fixtures-dir", default=os.path.join(REPO, "test", "fixtures", "models"),
                    help="golden parity files go to <fixtures-dir>/<id>/")
+    p.add_argument("--weights-dir", default=os.path.join(REPO, "training", "weights"),
+                   help="where <id>.pt (model weights + config, the starting point of finetune.py) is written")
     p.add_argument("--skip-metrics", action="store_true", help="do not run the test protocol (quick export)")
     p.add_argument("--test-pairs", type=int, default=16, help="dicnet: pairs in the synthetic test set")
     p.add_argument("--pairs-per-shift", type=int, default=3, help="cade: pairs per shift in the CADE protocol")
@@ -131,6 +135,10 @@ def main(argv=None) -> dict:
     params = count_parameters(model)
     print(f"exported {onnx_path}: {nbytes} bytes, sha256 {sha}, {params} params, {len(proto.graph.node)} nodes "
           f"({time.time() - t0:.1f}s)", flush=True)
+    os.makedirs(args.weights_dir, exist_ok=True)
+    torch.save({"model": model.state_dict(), "model_class": ck["model_class"], "model_config": ck["model_config"],
+                "args": ck.get("args", {}), "step": ck.get("step"), "onnx_sha256": sha},
+               os.path.join(args.weights_dir, f"{args.id}.pt"))
     golden = write_golden(model, os.path.join(args.fixtures_dir, args.id), golden_cases(args.id), model_id=args.id,
                           onnx_sha256=sha, tolerance=TOLERANCE)
     print(f"golden files: {len(golden['cases'])} cases in {os.path.join(args.fixtures_dir, args.id)}", flush=True)

@@ -61,14 +61,14 @@ def main(argv=None) -> dict:
     stream = BatchStream(lambda g: cade_batch(g, args.batch_size, recipe), dihedral, seed=args.seed, reuse=args.reuse)
     vset = validation_set("cade", seed=args.seed, pairs=args.val_pairs, size=args.crop, recipe=recipe)
 
-    def loss_fn(m, batch, step):
+    def loss_fn(m, batch, step, progress):
         preds = m(batch["ref"], batch["def"], all_scales=True)
         loss = multiscale_epe(preds, batch["flow"], weights)
         return loss, {"epe": float(epe(preds[-1].detach(), batch["flow"]))}
 
     args.recipe = recipe.to_dict()
     return train(args, model=model, stream=stream, loss_fn=loss_fn,
-                 lr_lambda=warmup_cosine(args.steps, args.warmup, args.lr_floor), vset=vset)
+                 lr_fn=warmup_cosine(args.warmup, args.lr_floor), vset=vset)
 
 
 if __name__ == "__main__":

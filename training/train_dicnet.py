@@ -5,9 +5,9 @@ Data (training/data/recipes.py ``DicRecipe``): paint-like speckle 2.5-6 px; fiel
 component: constant, affine (gradient <= 0.25), translation + smooth random, and piecewise (two fields either
 side of a straight crack); gain, offset and illumination-ramp changes on the deformed image; Gaussian noise.
 
-Phase 1 (steps < --steps - --unsup-steps): multi-scale EPE against the known field, including the
+Phase 1 (training progress < 1 - --unsup-fraction): multi-scale EPE against the known field, including the
 soft-argmax flow read off the correlation volume (``--coarse-weight``), which trains the features to match.
-Phase 2 (last --unsup-steps steps): no labels: the deformed image is warped back by the predicted field
+Phase 2 (the rest): no labels: the deformed image is warped back by the predicted field
 (grid_sample, bicubic, align_corners=True; training only) and compared with the real reference,
 loss = MSE + (1 - Pearson correlation) over in-image samples. Validation EPE (against the known synthetic
 field) is logged throughout, so the effect of phase 2 is visible in log.jsonl.
@@ -37,7 +37,9 @@ from training.models.dicnet import STRIDE, DICNet  # noqa: E402
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(p, model_id="dicnet-s", steps=3000, batch=8, crop=64, lr=1e-3)
-    p.add_argument("--unsup-steps", type=int, default=600, help="the last this many steps train without labels (warp loss)")
+    p.add_argument("--unsup-fraction", type=float, default=0.2,
+                   help="the last this fraction of training progress (steps or --max-minutes, whichever ends first) "
+                        "trains without labels (warp loss)")
     p.add_argument("--unsup-lr-factor", type=float, default=0.2, help="peak LR of the unsupervised phase / --lr")
     p.add_argument("--unsup-sup-weight", type=float, default=0.0,
                    help="weight of the supervised EPE kept during the unsupervised phase (0 = purely unsupervised)")
@@ -58,17 +60,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.crop % STRIDE:
         p.error(f"--crop must be a multiple of {STRIDE}, got {args.crop}")
-    if not 0 <= args.unsup_steps <= args.steps:
-        p.error("--unsup-steps must be between 0 and --steps")
+    if not 0.0 <= args.unsup_fraction <= 1.0:
+        p.error("--unsup-fraction must be between 0 and 1")
     return args
 
 
 def lr_schedule(args: argparse.Namespace):
-    """Warm-up + cosine over the supervised phase, then a second, lower cosine over the unsupervised phase."""
-    sup_steps = args.steps - args.unsup_steps
-    sup = warmup_cosine(sup_steps, args.warmup, args.lr_floor)
-    uns = warmup_cosine(args.unsup_steps, min(args.warmup, args.unsup_steps // 10), args.lr_floor)
-    return lambda s: sup(s) if s < sup_steps else args.unsup_lr_factor * uns(s - sup_steps)
+    """Warm-up + cosine over the supervised phase, then a second, lower cosine over the unsupervised phase
+    (both over training progress, see common/runtime.py Budget.progress)."""
+    split = 1.0 - args.unsup_fraction
+    sup = warmup_cosine(args.warmup, args.lr_floor)
+    uns = warmup_cosine(0, args.lr_floor)
+
+    def f(step: int, progress: float) -> float:
+        if progress < split or args.unsup_fraction == 0:
+            return sup(step, progress / max(split, 1e-9))
+        return args.unsup_lr_factor * uns(step, (progress - split) / args.unsup_fraction)
+    return f
 
 
 def main(argv=None) -> dict:
@@ -83,10 +91,10 @@ def main(argv=None) -> dict:
                        oversample=args.oversample)
     stream = BatchStream(lambda g: dic_batch(g, args.batch_size, recipe), dihedral, seed=args.seed, reuse=args.reuse)
     vset = validation_set("dic", seed=args.seed, pairs=args.val_pairs, size=args.crop, recipe=recipe)
-    sup_steps = args.steps - args.unsup_steps
+    split = 1.0 - args.unsup_fraction
 
-    def loss_fn(m, batch, step):
-        if step < sup_steps:
+    def loss_fn(m, batch, step, progress):
+        if progress < split:
             preds = m(batch["ref"], batch["def"], all_scales=True)
             loss = multiscale_epe(preds, batch["flow"], [args.coarse_weight] + weights)
             return loss, {"epe": float(epe(preds[-1].detach(), batch["flow"])), "phase": 1.0}
@@ -97,7 +105,7 @@ def main(argv=None) -> dict:
         return loss, {**info, "epe": float(epe(flow.detach(), batch["flow"])), "phase": 2.0}
 
     args.recipe = recipe.to_dict()
-    return train(args, model=model, stream=stream, loss_fn=loss_fn, lr_lambda=lr_schedule(args), vset=vset)
+    return train(args, model=model, stream=stream, loss_fn=loss_fn, lr_fn=lr_schedule(args), vset=vset)
 
 
 if __name__ == "__main__":

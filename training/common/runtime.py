@@ -60,12 +60,13 @@ def load_checkpoint(path: str, map_location="cpu") -> dict:
     return torch.load(path, map_location=map_location)
 
 
-def warmup_cosine(total_steps: int, warmup: int, floor: float) -> Callable[[int], float]:
-    """LR multiplier: linear warm-up over ``warmup`` steps, then cosine from 1 to ``floor`` at total_steps."""
-    def f(step: int) -> float:
+def warmup_cosine(warmup: int, floor: float) -> Callable[[int, float], float]:
+    """LR multiplier f(step, progress): linear warm-up over ``warmup`` steps, then cosine from 1 down to
+    ``floor`` as training progress (0..1, see ``Budget.progress``) goes to 1."""
+    def f(step: int, progress: float) -> float:
         if step < warmup:
             return (step + 1) / max(warmup, 1)
-        t = min(1.0, (step - warmup) / max(total_steps - warmup, 1))
+        t = min(1.0, max(0.0, progress))
         return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * t))
     return f
 
@@ -114,6 +115,19 @@ class Budget:
     @property
     def elapsed(self) -> float:
         return time.time() - self.start
+
+    def progress(self, step: int, total_steps: int) -> float:
+        """Training progress in [0, 1]: the larger of step / total_steps and elapsed / --max-minutes.
+
+        Note: time-aware schedule. On a shared CPU the step rate varies several-fold, so a schedule over
+        steps alone would be cut off by --max-minutes before the LR decays (and before DICNet's unsupervised
+        phase). Driving the LR and the phase switch by this progress makes a run end decayed and with both
+        phases whichever limit comes first; the price is that a budget-limited run depends on wall-clock time.
+        """
+        p = step / max(total_steps, 1)
+        if self.max_s > 0:
+            p = max(p, self.elapsed / self.max_s)
+        return min(1.0, p)
 
     def exhausted(self) -> bool:
         return self.max_s > 0 and self.elapsed >= self.max_s

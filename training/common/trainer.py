@@ -24,7 +24,8 @@ def add_common_args(p: argparse.ArgumentParser, *, model_id: str, steps: int, ba
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="compute device; auto = cuda if available")
     p.add_argument("--threads", type=int, default=0, help="torch intra-op CPU threads (0 = PyTorch default)")
     p.add_argument("--seed", type=int, default=1, help="seed of the training data stream and the weight initialisation")
-    p.add_argument("--steps", type=int, default=steps, help="optimizer steps in total (LR schedule length)")
+    p.add_argument("--steps", type=int, default=steps,
+                   help="optimizer steps in total; the LR schedule runs over min(steps, --max-minutes), see Budget.progress")
     p.add_argument("--batch-size", type=int, default=batch, help="pairs per step")
     p.add_argument("--crop", type=int, default=crop, help="training image size (square, px; multiple of the model stride)")
     p.add_argument("--lr", type=float, default=lr, help="peak learning rate (Adam)")
@@ -48,8 +49,8 @@ def _argv() -> list[str]:
 
 
 def train(args: argparse.Namespace, *, model: torch.nn.Module, stream: BatchStream,
-          loss_fn: Callable[[torch.nn.Module, dict, int], tuple[torch.Tensor, dict]],
-          lr_lambda: Callable[[int], float], vset: dict, val_border: int = 0) -> dict:
+          loss_fn: Callable[[torch.nn.Module, dict, int, float], tuple[torch.Tensor, dict]],
+          lr_fn: Callable[[int, float], float], vset: dict, val_border: int = 0) -> dict:
     """Runs (or resumes) training until ``args.steps`` or the time budget; returns a summary dict."""
     run_dir = args.run_dir or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "runs", args.id)
     os.makedirs(run_dir, exist_ok=True)
@@ -57,8 +58,8 @@ def train(args: argparse.Namespace, *, model: torch.nn.Module, stream: BatchStre
     device = pick_device(args.device)
     model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda)
     step, elapsed, best = 0, 0.0, float("inf")
+    phase_steps: dict = {}
     resume = args.resume
     if resume == "auto":
         resume = os.path.join(run_dir, "last.pt") if os.path.isfile(os.path.join(run_dir, "last.pt")) else None
@@ -66,15 +67,17 @@ def train(args: argparse.Namespace, *, model: torch.nn.Module, stream: BatchStre
         ck = load_checkpoint(resume)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
-        sched.load_state_dict(ck["scheduler"])
         stream.load_state_dict(ck["stream"])
         step, elapsed, best = ck["step"], ck.get("elapsed_s", 0.0), ck.get("best_val_epe", float("inf"))
+        phase_steps = dict(ck.get("phase_steps", {}))
         log(event="resume", checkpoint=resume, step=step, elapsed_s=round(elapsed, 1))
     budget = Budget(args.max_minutes, args.ckpt_minutes, elapsed)
 
     def state(s: int) -> dict:
-        return {"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                "stream": stream.state_dict(), "step": s, "elapsed_s": budget.elapsed, "best_val_epe": best,
+        return {"model": model.state_dict(), "optimizer": opt.state_dict(),
+                "scheduler": {"kind": "warm-up + cosine over progress", "lr": opt.param_groups[0]["lr"],
+                              "progress": budget.progress(s, args.steps)},
+                "stream": stream.state_dict(), "step": s, "phase_steps": dict(phase_steps), "elapsed_s": budget.elapsed, "best_val_epe": best,
                 "args": vars(args), "argv": _argv(), "model_class": type(model).__name__, "model_config": model.config,
                 "torch": torch.__version__, "threads": torch.get_num_threads(), "device": str(device)}
 
@@ -87,20 +90,26 @@ def train(args: argparse.Namespace, *, model: torch.nn.Module, stream: BatchStre
         if budget.exhausted():
             stop_reason = "max-minutes"
             break
+        progress = budget.progress(step, args.steps)
+        lr = args.lr * lr_fn(step, progress)
+        for g in opt.param_groups:
+            g["lr"] = lr
         batch = {k: v.to(device) for k, v in stream.next().items()}
-        loss, info = loss_fn(model, batch, step)
+        loss, info = loss_fn(model, batch, step, progress)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
         opt.step()
-        sched.step()
         step += 1
+        if "phase" in info:
+            key = str(int(info["phase"]))
+            phase_steps[key] = phase_steps.get(key, 0) + 1
         for k, v in {"loss": float(loss), **info}.items():
             acc[k] = acc.get(k, 0.0) + v
         acc_n += 1
         if step % args.log_every == 0:
             dt = time.time() - t_last
-            log(step=step, **{k: v / acc_n for k, v in acc.items()}, lr=sched.get_last_lr()[0],
+            log(step=step, **{k: v / acc_n for k, v in acc.items()}, lr=lr, progress=round(progress, 4),
                 s_per_step=dt / acc_n, render_s=round(stream.render_seconds, 1), elapsed_min=round(budget.elapsed / 60, 2))
             t_last, acc, acc_n = time.time(), {}, 0
         if step % args.val_every == 0 or step == args.steps:
@@ -118,6 +127,6 @@ def train(args: argparse.Namespace, *, model: torch.nn.Module, stream: BatchStre
         save_checkpoint(os.path.join(run_dir, "best.pt"), state(step))
     save_checkpoint(os.path.join(run_dir, "last.pt"), state(step))
     summary = {"event": "end", "step": step, "stop": stop_reason, "elapsed_min": round(budget.elapsed / 60, 2), **v,
-               "best_val_epe_px": best, "threads": torch.get_num_threads()}
+               "best_val_epe_px": best, "threads": torch.get_num_threads(), "phase_steps": phase_steps}
     log(**summary)
     return summary

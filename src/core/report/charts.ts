@@ -147,12 +147,11 @@ export function profileSvg(fig: ProfileFigure, width = 330, height = 210): strin
     itemStyle: { color: s.truth ? '#000' : SERIES_COLOURS[(colour - 1) % SERIES_COLOURS.length] },
     z: s.truth ? 3 : 2,
   }));
-  const finiteX = fig.x.filter(Number.isFinite);
   return renderSvg(width, height, {
     // Explicit icons: ECharts' default puts a symbol on the legend line; these show solid vs dashed.
     legend: { top: 0, right: 4, textStyle: FONT, itemWidth: 24, itemHeight: 6, data: fig.series.map((s) => ({ name: s.name, icon: s.truth ? DASHED_ICON : SOLID_ICON })) },
     grid: { left: 52, right: 12, top: 24, bottom: 36 },
-    xAxis: { type: 'value', min: Math.min(...finiteX), max: Math.max(...finiteX), name: fig.xLabel, nameLocation: 'middle', nameGap: 20, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true }, axisLine: AXIS_LINE, splitLine: { show: false } },
+    xAxis: { type: 'value', scale: true, name: fig.xLabel, nameLocation: 'middle', nameGap: 20, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true }, axisLine: AXIS_LINE, splitLine: { show: false } },
     yAxis: { type: 'value', scale: true, name: fig.yLabel, nameLocation: 'middle', nameGap: 40, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true, formatter: (v: number) => formatValue(v, 3) }, axisLine: { show: false, onZero: false }, axisTick: { show: false }, splitLine: { lineStyle: { color: '#e3e3e3' } } },
     series,
   });

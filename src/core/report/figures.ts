@@ -104,8 +104,8 @@ function gridLattice(width: number, height: number, grid: unknown): { xs: number
 
 /**
  * Arrows on about 16 grid points along the longer side, over |u|. Arrows are drawn longer than the
- * displacement (a sub-pixel field would be invisible otherwise): the 95th percentile of |u| at the
- * arrows spans 90% of the arrow spacing; the caption gives the factor.
+ * displacement (a sub-pixel field would be invisible otherwise), scaled as explained below; the caption
+ * gives the factor.
  */
 export function vectorFigure(kit: SectionKit, u: Float32Array, v: Float32Array, width: number, height: number, grid: unknown, dataPaths: string[], roi?: Rect): VectorFigure {
   const { xs, ys } = gridLattice(width, height, grid);
@@ -121,7 +121,13 @@ export function vectorFigure(kit: SectionKit, u: Float32Array, v: Float32Array, 
   const spacing = stride * (xs.length > 1 ? xs[1] - xs[0] : 16);
   const lengths = arrows.map((a) => Math.hypot(a.u, a.v)).sort((a, b) => a - b);
   const p95 = lengths.length ? lengths[Math.min(lengths.length - 1, Math.floor(0.95 * lengths.length))] : 0;
-  const scale = p95 > 0 ? (0.9 * spacing) / p95 : 1;
+  const max = lengths.length ? lengths[lengths.length - 1] : 0;
+  // The longest arrow spans 90% of the spacing, so arrows never run into each other — unless it is an
+  // outlier (over 3× the 95th percentile), which would shrink every other arrow to nothing: then the
+  // 95th percentile sets the scale and the few longer arrows are allowed to overlap.
+  const outlier = max > 3 * p95;
+  const ref = outlier ? p95 : max;
+  const scale = ref > 0 ? (0.9 * spacing) / ref : 1;
   const background = magnitude(u, v);
   const { range } = displayRange(cropValues(background, width, height, roi), { key: 'magnitude', symbol: '|u|', title: '', unit: 'px', scale: 1, signed: false });
   const csv = kit.file('vectors.csv', 'the arrows of the vector overlay (grid points, px)', {
@@ -132,7 +138,7 @@ export function vectorFigure(kit: SectionKit, u: Float32Array, v: Float32Array, 
     type: 'vectors',
     ...kit.nextFigure(),
     title: 'Displacement vectors over |u| (px)',
-    caption: `${arrows.length} grid points, ${spacing} px apart${stride > 1 ? ` (every ${ordinal(stride)} point of the grid)` : ''}; arrows drawn ×${formatValue(scale, 3)} (1 px of displacement = ${formatValue(scale, 3)} px on the map), those shorter than 2 px on paper left out. Background |u|, ${formatValue(range[0])} … ${formatValue(range[1])} px.`,
+    caption: `${arrows.length} grid points, ${spacing} px apart${stride > 1 ? ` (every ${ordinal(stride)} point of the grid)` : ''}; arrows drawn ×${formatValue(scale, 3)} (1 px of displacement = ${formatValue(scale, 3)} px on the map), those shorter than 2 px on paper left out${outlier ? `; scaled to the 95th percentile, so the ${lengths.filter((l) => l > p95 / 0.9).length} longest overlap their neighbours` : ''}. Background |u|, ${formatValue(range[0])} … ${formatValue(range[1])} px.`,
     data: [csv, ...dataPaths],
     width,
     height,

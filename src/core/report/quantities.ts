@@ -25,8 +25,8 @@ export interface Quantity {
 }
 
 const Q: Quantity[] = [
-  { key: 'u', symbol: 'u', title: 'Displacement u (along x)', unit: 'px', scale: 1, signed: true },
-  { key: 'v', symbol: 'v', title: 'Displacement v (along y)', unit: 'px', scale: 1, signed: true },
+  { key: 'u', symbol: 'u', title: 'Displacement u along x', unit: 'px', scale: 1, signed: true },
+  { key: 'v', symbol: 'v', title: 'Displacement v along y', unit: 'px', scale: 1, signed: true },
   { key: 'magnitude', symbol: '|u|', title: 'Displacement magnitude √(u² + v²)', unit: 'px', scale: 1, signed: false },
   { key: 'exx', symbol: 'εxx', title: 'Strain εxx', unit: '', scale: 1, signed: true },
   { key: 'eyy', symbol: 'εyy', title: 'Strain εyy', unit: '', scale: 1, signed: true },

@@ -90,9 +90,13 @@ export const useDicStore = defineStore('dic', () => {
   /** Note shown after a new reference image changed or dropped the ROI. */
   const roiNote = ref<string | null>(null);
 
+  /** Paths being reopened at launch: opening them again is not news for the recent list. */
+  const restoring = new Set<string>();
+
   function remember(slot: SlotName, path: string): void {
     if (slot === 'ref') settings.value.refPath = path;
     else settings.value.defPath = path;
+    if (restoring.delete(path)) return;
     settings.value.recent = withRecent(settings.value.recent, path);
   }
 
@@ -146,8 +150,16 @@ export const useDicStore = defineStore('dic', () => {
   function restoreImages(): void {
     if (restored) return;
     restored = true;
-    if (settings.value.refPath && !refSlot.image.value) void refSlot.openPath(settings.value.refPath);
-    if (settings.value.defPath && !defSlot.image.value) void defSlot.openPath(settings.value.defPath);
+    for (const [slot, path] of [
+      [refSlot, settings.value.refPath],
+      [defSlot, settings.value.defPath],
+    ] as const) {
+      if (!path || slot.image.value) continue;
+      restoring.add(path);
+      void slot.openPath(path).then((ok) => {
+        if (!ok) restoring.delete(path);
+      });
+    }
   }
 
   // ---------- view (shared by every canvas of the workspace) ----------

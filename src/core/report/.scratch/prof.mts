@@ -1,0 +1,12 @@
+import { buildReportModel } from '../build';
+import { htmlRenderer } from '../html';
+import { chromiumPrinter, htmlToPdfWith, pdfPageSetup } from '../pdf';
+import { tocEntries } from '../model';
+let t = Date.now(); const lap = (s: string) => { console.log(s, Date.now() - t); t = Date.now(); };
+const m = await buildReportModel(['/tmp/rep/fx/trk', '/tmp/rep/fx/xpci-job', '/tmp/rep/fx/restore', '/tmp/rep/fx/pair'], { truthDir: '/tmp/rep/fx/xray-truth' }); lap('model');
+const r = htmlRenderer(m, { dataDir: 'd' }); lap('html');
+const pr = await chromiumPrinter(); lap('launch');
+const html = r.render();
+const t1 = Date.now(); await pr.print(html, pdfPageSetup(m.meta)); lap('one print');
+const out = await htmlToPdfWith(pr.print, r.render, tocEntries(m).map(e => e.id), pdfPageSetup(m.meta)); lap('two-pass ' + out.passes);
+await pr.close();
