@@ -9,5 +9,7 @@ if (major < 22) {
   process.exit(2);
 }
 register();
+const { silenceSqliteExperimentalWarning } = await import('../src/core/node-warnings.ts');
+silenceSqliteExperimentalWarning();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -9,6 +9,7 @@ import { runCompare } from './compare';
 import { runSimulate } from './simulate';
 import { SIMULATE_XPCI_USAGE } from './simulate-xpci';
 import { runTrack } from './track';
+import { runWatch, WATCH_USAGE } from './watch';
 import { runXpci, XPCI_USAGE } from './xpci';
 import { UsageError } from './usage-error';
 
@@ -32,6 +33,7 @@ ${SIMULATE_XPCI_USAGE}
 ${XPCI_USAGE}
   lab compare --truth-u U --truth-v V --u U2 --v V2 [--mask M] [--json]
       Bias, RMSE, MAE and end-point error of a measured field against ground truth.
+${WATCH_USAGE}
   lab --version | --help
 
 Exit codes: 0 success, 1 bad input or failed task, 2 usage error.`;
@@ -63,6 +65,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runCompare(rest);
       case 'xpci':
         return await runXpci(rest);
+      case 'watch':
+        return await runWatch(rest);
       default:
         throw new UsageError(`unknown command "${cmd}"`);
     }

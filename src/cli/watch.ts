@@ -13,7 +13,7 @@ import { LabError } from '../core/errors';
 import { startWatch, WatchEvents, type WatchEvent } from '../core/watch';
 import { UsageError } from './usage-error';
 
-export const WATCH_USAGE = `lab watch DIR --rules RULES.json --out OUTDIR [--once] [--recursive] [--poll MS]
+export const WATCH_USAGE = `  lab watch DIR --rules RULES.json --out OUTDIR [--once] [--recursive] [--poll MS]
           [--stable-ms MS] [--complete-timeout-ms MS] [--concurrency N] [--attempts N] [--db FILE]
           [--out-inside] [--json] [--verbose]
     Processes images as they land in DIR, by the rules in RULES.json (see resources/rules/README.md):

@@ -5,9 +5,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { silenceSqliteExperimentalWarning } from '../core/node-warnings';
 import { defaultDataDir } from '../core/paths';
 import { startHarness } from './server';
 
+silenceSqliteExperimentalWarning();
 const { values } = parseArgs({
   options: { port: { type: 'string', default: process.env.LAB_PORT ?? '5180' }, data: { type: 'string' } },
 });

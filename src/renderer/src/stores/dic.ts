@@ -449,7 +449,8 @@ export const useDicStore = defineStore('dic', () => {
     const rs = refSize.value;
     const ds = defSize.value;
     const m = (name: string) => (r ? at(r.maps[name], r.width, r.height) : null);
-    const c = comparison.value;
+    // the comparison (a difference map) is only computed while it is shown
+    const c = stage.value === 'compare' ? comparison.value : null;
     return {
       pixel: p,
       ref: rs ? at(refSlot.pixels.value, rs.width, rs.height) : null,
