@@ -242,6 +242,15 @@ test('errors from the back end appear next to Run, and the job shows as failed',
   await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-error.png') });
   await dic.id('nav-jobs').click();
   await expect(dic.id('job-row').first()).toHaveAttribute('data-state', 'failed');
+
+  // an unrelated "deformed" image runs, but the result says plainly that almost nothing could be trusted
+  const other = await writePair(workDir, 'other', 64, 64, TRUTH, 99);
+  await dic.open();
+  await dic.openImage('def', other.def);
+  await dic.run('done');
+  await expect(dic.id('dic-error')).toHaveCount(0);
+  await expect(dic.id('dic-messages')).toContainText('gave a trustworthy measurement');
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-messages.png') });
 });
 
 test('results re-open by path and from Jobs, and two runs compare side by side', async ({ viewer, workDir }) => {

@@ -52,11 +52,19 @@ export class DicPage {
   async dropFile(testId: string, name: string, bytes: Buffer): Promise<void> {
     await this.id(testId).evaluate(
       (el, { name, b64 }) => {
-        const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-        const dt = new DataTransfer();
-        dt.items.add(new File([data], name, { type: 'image/tiff' }));
+        // runs in the page; typed loosely because the e2e project compiles without the DOM library
+        const w = globalThis as unknown as {
+          DataTransfer: new () => { items: { add(file: unknown): void } };
+          DragEvent: new (type: string, init: { bubbles: boolean; cancelable: boolean; dataTransfer: unknown }) => unknown;
+          File: new (parts: unknown[], name: string, opts: { type: string }) => unknown;
+          atob(s: string): string;
+        };
+        const data = Uint8Array.from(w.atob(b64), (c) => c.charCodeAt(0));
+        const dt = new w.DataTransfer();
+        dt.items.add(new w.File([data], name, { type: 'image/tiff' }));
+        const target = el as unknown as { dispatchEvent(e: unknown): boolean };
         for (const type of ['dragenter', 'dragover', 'drop']) {
-          el.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+          target.dispatchEvent(new w.DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
         }
       },
       { name, b64: bytes.toString('base64') },

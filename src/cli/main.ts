@@ -6,6 +6,7 @@
 import { LabError, toLabError } from '../core/errors';
 import { runInfo } from './info';
 import { runCompare } from './compare';
+import { runReport, REPORT_USAGE } from './report';
 import { runSimulate } from './simulate';
 import { SIMULATE_XPCI_USAGE } from './simulate-xpci';
 import { runTrack } from './track';
@@ -34,6 +35,7 @@ ${XPCI_USAGE}
   lab compare --truth-u U --truth-v V --u U2 --v V2 [--mask M] [--json]
       Bias, RMSE, MAE and end-point error of a measured field against ground truth.
 ${WATCH_USAGE}
+${REPORT_USAGE}
   lab --version | --help
 
 Exit codes: 0 success, 1 bad input or failed task, 2 usage error.`;
@@ -67,6 +69,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runXpci(rest);
       case 'watch':
         return await runWatch(rest);
+      case 'report':
+        return await runReport(rest);
       default:
         throw new UsageError(`unknown command "${cmd}"`);
     }

@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { silenceSqliteExperimentalWarning } from '../core/node-warnings';
 import { defaultDataDir } from '../core/paths';
-import { startHarness } from './server';
 
 silenceSqliteExperimentalWarning();
 const { values } = parseArgs({
@@ -18,6 +17,8 @@ if (!existsSync(join(webRoot, 'index.html'))) {
   console.error(`The renderer is not built (${webRoot} is missing): run "npm run build:web" first, or "npm run serve".`);
   process.exit(1);
 }
+// Imported after the warning filter: loading the job store is what triggers the warning.
+const { startHarness } = await import('./server');
 const harness = await startHarness({
   port: Number(values.port),
   webRoot,

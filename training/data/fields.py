@@ -113,7 +113,7 @@ def patch_field(gen: torch.Generator, n: int, h: int, w: int, *, p_min: float = 
             m = F.interpolate(nodes, size=(h, w), mode="bicubic", align_corners=True)
         else:
             m = F.interpolate(nodes, size=(h, w), mode="nearest")
-            sig = max(p / 8.0, 0.5)
+            sig = max(p / 8.0, 1.0)
             r = int(math.ceil(3 * sig))
             t = torch.arange(-r, r + 1, dtype=torch.float32)
             k1 = torch.exp(-0.5 * (t / sig) ** 2)
@@ -126,13 +126,15 @@ def patch_field(gen: torch.Generator, n: int, h: int, w: int, *, p_min: float = 
 
 
 def cade_field(gen: torch.Generator, n: int, h: int, w: int, *, max_disp: float = 1.0,
-               p_identity: float = 0.02, p_constant: float = 0.02, small_constant: float = 0.15
-               ) -> tuple[torch.Tensor, list[str]]:
+               p_identity: float = 0.02, p_constant: float = 0.02, small_constant: float = 0.15,
+               max_grad: float = 0.4) -> tuple[torch.Tensor, list[str]]:
     """X-ray speckle-tracking fields within +-max_disp px, after the CADE data recipe.
 
     ``p_identity`` of the samples are zero fields, ``p_constant`` constant fields (half of them within
     +-small_constant px, the rest within +-max_disp); the rest are independent piecewise-smooth patch maps
-    (4-128 px patches, see ``patch_field``) for u and v, each with a random amplitude up to max_disp.
+    (4-128 px patches, see ``patch_field``) for u and v, each with a random amplitude up to max_disp, scaled
+    down where needed so that no displacement gradient exceeds ``max_grad`` (small patches with the full
+    +-1 px swing would otherwise fold the map, which has no inverse).
     """
     fields, kinds = [], []
     choice = _rand(gen, n)
@@ -149,7 +151,10 @@ def cade_field(gen: torch.Generator, n: int, h: int, w: int, *, max_disp: float 
             scale = small_constant if bool(small[i]) else max_disp
             f, k = (consts[i] * scale).view(2, 1, 1).expand(2, h, w), "constant"
         else:
-            f = torch.cat([pu[i] * amp[i, 0], pv[i] * amp[i, 1]], dim=0)
+            f = torch.cat([pu[i] * amp[i, 0], pv[i] * amp[i, 1]], dim=0).clamp(-max_disp, max_disp)
+            g = float(max_gradient(f[None]))
+            if g > max_grad:  # keep the map invertible and smooth enough for the exact warp
+                f = f * (max_grad / g)
             k = "patches"
         fields.append(f)
         kinds.append(k)

@@ -54,7 +54,7 @@ class CadeRecipe:
     speckle_min: float = 2.0
     speckle_max: float = 10.0
     oversample: int = 4
-    inverse_step: float = 0.5
+    inverse_step: float = 0.25
     visibility: tuple = (0.05, 0.5)  # speckle contrast std / mean of the reference
     counts: tuple = (1e3, 1e5)  # mean photons per pixel of the flat field, log-uniform
     transmission_min: float = 0.5  # sample transmission patches are drawn in [transmission_min, 1]

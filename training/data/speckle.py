@@ -84,6 +84,40 @@ def _norm_coords(pos: torch.Tensor, size: int) -> torch.Tensor:
     return pos * (2.0 / max(size - 1, 1)) - 1.0
 
 
+def _keys(d: torch.Tensor, a: float = -0.5) -> torch.Tensor:
+    """Keys cubic-convolution kernel at distance |d| (a = -0.5: third-order accurate)."""
+    d = d.abs()
+    near = ((a + 2) * d - (a + 3)) * d * d + 1
+    far = ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+    return torch.where(d <= 1, near, torch.where(d < 2, far, torch.zeros_like(d)))
+
+
+def cubic_sample(img: torch.Tensor, jx: torch.Tensor, jy: torch.Tensor) -> torch.Tensor:
+    """Keys cubic interpolation (a = -0.5) of ``img`` (n, c, H, W) at index coordinates (jx, jy) (n, h, w).
+
+    Note: why not grid_sample(mode="bicubic")? PyTorch's bicubic uses a = -0.75, which is only first-order
+    accurate: it does not reproduce linear ramps, so a constant sub-pixel shift comes out biased by ~1e-3 px
+    even on a well-oversampled pattern (measured by measure_generator.py). a = -0.5 removes that bias.
+    Indices are clamped at the border (callers keep positions inside via the margin).
+    """
+    n, c, hh, ww = img.shape
+    ix, iy = torch.floor(jx), torch.floor(jy)
+    tx, ty = jx - ix, jy - iy
+    ix, iy = ix.long(), iy.long()
+    flat = img.reshape(n, c, hh * ww)
+    out = torch.zeros(n, c, *jx.shape[1:], dtype=img.dtype)
+    wxs = [_keys(tx - k) for k in (-1, 0, 1, 2)]
+    for ky, oy in enumerate((-1, 0, 1, 2)):
+        wy = _keys(ty - oy).unsqueeze(1)
+        row = (iy + oy).clamp(0, hh - 1) * ww
+        acc = torch.zeros_like(out)
+        for kx, ox in enumerate((-1, 0, 1, 2)):
+            idx = (row + (ix + ox).clamp(0, ww - 1)).reshape(n, 1, -1).expand(n, c, -1)
+            acc += wxs[kx].unsqueeze(1) * torch.gather(flat, 2, idx).reshape(out.shape)
+        out += wy * acc
+    return out
+
+
 def sample_field(field: torch.Tensor, gx: torch.Tensor, gy: torch.Tensor) -> torch.Tensor:
     """Bilinear field values at extended-grid pixel positions (gx, gy) of shape (n, h, w); out (n, 2, h, w)."""
     n, _, he, we = field.shape
@@ -183,8 +217,7 @@ def render_pair(pattern_hr: torch.Tensor, field_ext: torch.Tensor, *, oversample
         xx, xy, _ = invert_positions(field_ext, yx, yy, tol=tol, max_iter=max_iter)
     jx = (xx + 0.5) * s - 0.5  # oversampled index coordinates
     jy = (xy + 0.5) * s - 0.5
-    grid = torch.stack([_norm_coords(jx, ww), _norm_coords(jy, hh)], dim=-1)
-    warped = F.grid_sample(pattern_hr, grid, mode="bicubic", padding_mode="reflection", align_corners=True)
+    warped = cubic_sample(pattern_hr, jx, jy)
     deformed = F.avg_pool2d(warped, s)
     flow = field_ext[:, :, margin:margin + height, margin:margin + width].contiguous()
     return ref, deformed, flow

@@ -111,10 +111,11 @@ export function mapSvg(fig: MapFigure, width = 330, maxH = 250): string {
 export function vectorSvg(fig: VectorFigure, width = 520, maxH = 400): string {
   const l = mapLayout(fig.width, fig.height, width, maxH);
   const uri = mapPngUri(fig.background, fig.width, fig.height, 'viridis', fig.range, Math.round(2 * Math.max(l.plotW, l.plotH)));
-  // Arrows shorter than 2 px on paper would be a bare arrowhead pointing anywhere: left out (caption).
+  // Arrows shorter than 5 CSS px (1.3 mm) on paper would be little more than their own arrowhead: left
+  // out (the caption says so; vectors.csv keeps them all).
   const pxPerMapPx = l.plotW / fig.width;
   const data = fig.arrows
-    .filter((a) => Math.hypot(a.u, a.v) * fig.scale * pxPerMapPx >= 2)
+    .filter((a) => Math.hypot(a.u, a.v) * fig.scale * pxPerMapPx >= 5)
     .map((a) => ({ coords: [[a.x, a.y], [a.x + a.u * fig.scale, a.y + a.v * fig.scale]] }));
   const arrows = (color: string, w: number, size: number) => ({ type: 'lines', coordinateSystem: 'cartesian2d', xAxisIndex: 0, yAxisIndex: 0, polyline: false, silent: true, symbol: ['none', 'arrow'], symbolSize: size, lineStyle: { color, width: w, opacity: 1 }, data });
   const nan = fig.background.some((v) => !Number.isFinite(v));
@@ -151,7 +152,8 @@ export function profileSvg(fig: ProfileFigure, width = 330, height = 210): strin
     // Explicit icons: ECharts' default puts a symbol on the legend line; these show solid vs dashed.
     legend: { top: 0, right: 4, textStyle: FONT, itemWidth: 24, itemHeight: 6, data: fig.series.map((s) => ({ name: s.name, icon: s.truth ? DASHED_ICON : SOLID_ICON })) },
     grid: { left: 52, right: 12, top: 24, bottom: 36 },
-    xAxis: { type: 'value', scale: true, name: fig.xLabel, nameLocation: 'middle', nameGap: 20, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true }, axisLine: AXIS_LINE, splitLine: { show: false } },
+    // The axis spans the data exactly; its end label is dropped, as it is rarely a round number.
+    xAxis: { type: 'value', min: 'dataMin', max: 'dataMax', name: fig.xLabel, nameLocation: 'middle', nameGap: 20, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true, showMaxLabel: false }, axisLine: AXIS_LINE, splitLine: { show: false } },
     yAxis: { type: 'value', scale: true, name: fig.yLabel, nameLocation: 'middle', nameGap: 40, nameTextStyle: FONT, axisLabel: { ...FONT, hideOverlap: true, formatter: (v: number) => formatValue(v, 3) }, axisLine: { show: false, onZero: false }, axisTick: { show: false }, splitLine: { lineStyle: { color: '#e3e3e3' } } },
     series,
   });

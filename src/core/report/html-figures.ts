@@ -27,13 +27,13 @@ function beforeAfterHtml(fig: BeforeAfterFigure): string {
     .map((r, k) => {
       const name = String.fromCharCode(65 + k);
       const colour = INSET_COLOURS[k % INSET_COLOURS.length];
-      const where = `${r.width}×${r.height} px at (${r.x}, ${r.y})`;
       return [['before', fig.before], ['after', fig.after]]
-        .map(([side, img]) => `<div class="ba-inset" style="border-color:${colour}"><img src="${insetPngUri(img as BeforeAfterFigure['before'], r, fig.range)}" alt="inset ${name} ${side}"><div class="ba-label">${name} · ${side} · ${where}</div></div>`)
+        .map(([side, img]) => `<div class="ba-inset" style="border-color:${colour}"><img src="${insetPngUri(img as BeforeAfterFigure['before'], r, fig.range)}" alt="inset ${name} ${side}"><div class="ba-label">${name} · ${side}</div></div>`)
         .join('');
     })
     .join('');
-  return `<div class="ba-pair">${pair}</div><div class="ba-insets">${insets}</div>`;
+  const where = fig.insets.map((r, k) => `${String.fromCharCode(65 + k)}: ${r.width}×${r.height} px at (${r.x}, ${r.y})`).join('; ');
+  return `<div class="ba-pair">${pair}</div><div class="ba-insets">${insets}</div><div class="ba-where">Enlarged regions (output pixels) — ${where}.</div>`;
 }
 
 /** The drawing of a figure (SVG or images), sized for its column count. */

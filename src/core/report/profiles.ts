@@ -113,16 +113,15 @@ export function centreRowProfiles(
   const present = keys.filter((k) => maps.has(k));
   if (!present.length) return [];
   const g = grid as { y0?: number; step?: number; ny?: number } | undefined;
-  const y = g && Number.isInteger(g.y0) && Number.isInteger(g.step) && Number.isInteger(g.ny)
-    ? g.y0! + g.step! * Math.floor(g.ny! / 2)
-    : roi ? roi.y + (roi.height >> 1) : height >> 1;
+  const onGrid = !!g && Number.isInteger(g.y0) && Number.isInteger(g.step) && Number.isInteger(g.ny);
+  const y = onGrid ? g!.y0! + g!.step! * Math.floor(g!.ny! / 2) : roi ? roi.y + (roi.height >> 1) : height >> 1;
   const finiteAt = (x: number) => present.some((k) => Number.isFinite(maps.get(k)![y * width + x]));
   let x0 = 0, x1 = width - 1;
   while (x0 < x1 && !finiteAt(x0)) x0++;
   while (x1 > x0 && !finiteAt(x1)) x1--;
   if (!finiteAt(x0)) return [];
   const xs = Array.from({ length: x1 - x0 + 1 }, (_, k) => x0 + k);
-  const line: Line = { s: xs, sLabel: 'x (px)', sCsv: 'x_px', x: xs, y: xs.map(() => y), where: `Along row y = ${y} px, x = ${x0} … ${x1} px (the centre row of the measurement grid)` };
+  const line: Line = { s: xs, sLabel: 'x (px)', sCsv: 'x_px', x: xs, y: xs.map(() => y), where: `Along row y = ${y} px, x = ${x0} … ${x1} px (the centre row of the ${onGrid ? 'measurement grid' : roi ? 'ROI' : 'map'})` };
   const tracks = present.map((k) => {
     const q = quantityOf(k);
     return { q, values: xs.map((x) => maps.get(k)![y * width + x] * q.scale) };

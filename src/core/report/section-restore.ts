@@ -121,7 +121,10 @@ export async function restoreSection(job: OpenedJob, number: string, kit: Sectio
   }]);
   if (before) {
     const shown = enlarge(before, k);
-    const insets = Array.isArray(result.insets) ? (result.insets as Rect[]) : autoInsets(after);
+    // Insets the job chose are used when they lie inside the output; anything else falls back to ours.
+    const given = Array.isArray(result.insets) ? (result.insets as Rect[]) : [];
+    const inside = (r: Rect) => [r.x, r.y, r.width, r.height].every(Number.isInteger) && r.x >= 0 && r.y >= 0 && r.width > 0 && r.height > 0 && r.x + r.width <= after.width && r.y + r.height <= after.height;
+    const insets = given.length && given.every(inside) ? given.slice(0, 4) : autoInsets(after);
     const both = new Float32Array(shown.data.length + after.data.length);
     both.set(shown.data), both.set(after.data, shown.data.length);
     const insetsCsv = kit.file('insets.csv', 'the zoomed regions (output pixels)', { kind: 'text', text: toCsv(['inset', 'x_px', 'y_px', 'width_px', 'height_px'], insets.map((r, j) => [String.fromCharCode(65 + j), r.x, r.y, r.width, r.height])) });

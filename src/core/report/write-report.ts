@@ -28,6 +28,8 @@ export interface WriteReportOptions extends ReportOptions {
   force?: boolean;
   /** PDF printer; default headless Chromium (pdf.ts chromiumPrinter) */
   printer?: PdfPrinter;
+  /** stylesheet text, for a packaged app whose resources live elsewhere (default html.ts reportCss) */
+  css?: string;
 }
 
 export interface WriteReportResult {
@@ -95,7 +97,7 @@ export async function writeReport(opts: WriteReportOptions, ctx?: TaskContext): 
   }
 
   ctx?.progress.report(0.65, 'drawing the figures');
-  const renderer = htmlRenderer(model, { dataDir: basename(dataDir) });
+  const renderer = htmlRenderer(model, { dataDir: basename(dataDir), css: opts.css });
   await writeFileAtomic(html, Buffer.from(renderer.render(), 'utf8'), force);
   const result: WriteReportResult = { html, dataDir, figures: renderer.figures, dataFiles: written.files.length, warnings: written.warnings, model };
 

@@ -5,7 +5,7 @@
  * pointer as a draft and is committed once, on release. Geometry in lib/roi.ts.
  */
 import { computed, ref, type Ref } from 'vue';
-import type { CanvasInteraction } from '../components/image/canvas-types';
+import type { CanvasInteraction } from '../lib/canvas-types';
 import { cursorFor, dragRect, hitTest, rectFromDrag, type RoiHandle, type RoiRect } from '../lib/roi';
 import type { Point, Size } from './useViewport';
 

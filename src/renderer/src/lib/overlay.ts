@@ -3,7 +3,7 @@
  * in composables/useViewport.ts): the ROI rectangle with its handles, and the vector (quiver) arrows.
  * Called from ImageCanvas overlays with the context already scaled for the device pixel ratio.
  */
-import type { OverlayContext } from '../components/image/canvas-types';
+import type { OverlayContext } from './canvas-types';
 import { imageToScreen } from '../composables/useViewport';
 import { arrowHead, thinning, type Quiver } from './quiver';
 import type { RoiRect } from './roi';

@@ -163,20 +163,13 @@ describe('DIC store: images and parameters', () => {
 });
 
 describe('DIC store: running', () => {
-  function small(dic: ReturnType<typeof useDicStore>) {
-    dic.method = 'zncc';
-    dic.setMethodField('window', '1');
-    // the tiny test images cannot satisfy the real checks; bypass them by stubbing the validation result
-    return dic;
-  }
-
   it('runs with a fresh task id, follows only its own progress, and shows the result', async () => {
     // A realistic image size so the parameters validate.
     fake.open.mockImplementation(async ({ path }: { path: string }) => ({ ...image(path.split('/').pop()!), width: 200, height: 200 }));
     const dic = useDicStore();
     await dic.openPath('ref', '/data/r.tif');
     await dic.openPath('def', '/data/d.tif');
-    small(dic);
+    dic.method = 'zncc';
     dic.setMethodField('window', '21');
     dic.setMethodField('search', '8');
     dic.setRoi({ x: 40, y: 30, width: 110, height: 100 });

@@ -4,7 +4,7 @@
  * panning (the DIC ROI tool).
  */
 import type { Ref } from 'vue';
-import type { Point, Size, View } from '../../composables/useViewport';
+import type { Point, Size, View } from '../composables/useViewport';
 
 /** What a canvas needs from `useViewport`: several canvases given the same object stay in sync. */
 export interface ViewportApi {
