@@ -13,7 +13,7 @@ import { makeProgress } from '../core/progress';
 import { writeReport } from '../core/report/write-report';
 import { UsageError } from './usage-error';
 
-export const REPORT_USAGE = `lab report JOBDIR... --out report.html [--pdf report.pdf] [--title T] [--project P] [--sample S]
+export const REPORT_USAGE = `  lab report JOBDIR... --out report.html [--pdf report.pdf] [--title T] [--project P] [--sample S]
            [--operator O] [--date D] [--notes FILE|TEXT] [--truth DIR] [--force]
       Report of one or more result folders: a single self-contained HTML file (maps, colour bars,
       profiles, histograms, statistics, accuracy against a ground truth, provenance with sha256) and
