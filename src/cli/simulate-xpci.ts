@@ -5,9 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { LabError } from '../core/errors';
-import { makeProgress } from '../core/progress';
 import type { SampleSpec } from '../core/xpci/phantoms';
 import { runSimulateXpciTask } from '../core/xpci/simulate-task';
+import { runCliTask, sizeArg } from './args';
 import { UsageError } from './usage-error';
 
 export const SIMULATE_XPCI_USAGE = `  lab simulate xpci --out DIR [--sample sine|sphere|cylinder] [--size W,H] [--pixel-um 12]
@@ -22,12 +22,6 @@ export const SIMULATE_XPCI_USAGE = `  lab simulate xpci --out DIR [--sample sine
       Without --distance-m the distance is chosen so the sample's typical angle moves the speckle 2 px
       (about 77 m for the default PMMA sine phantom at 30 keV; it refracts only 0.31 µrad).
       --photons 0 gives noise-free images in units of the open beam.`;
-
-function parseSize(s: string): [number, number] {
-  const m = /^(\d+)(?:[,x×](\d+))?$/.exec(s.trim());
-  if (!m) throw new LabError('E_INVALID_INPUT', `--size "${s}" is not W,H (for example --size 512,256).`);
-  return [Number(m[1]), m[2] ? Number(m[2]) : Number(m[1])];
-}
 
 /** A number from a flag, or undefined when the flag is absent; the core checks the ranges. */
 function num(flag: string, s: string | undefined): number | undefined {
@@ -67,7 +61,7 @@ export async function runSimulateXpci(args: string[]): Promise<number> {
     },
   });
   if (!values.out) throw new UsageError('lab simulate xpci needs --out DIR');
-  const [width, height] = parseSize(values.size!);
+  const [width, height] = sizeArg('--size', values.size!, 8, 16384);
   const radiusUm = num('--radius-um', values['radius-um']);
   if (radiusUm !== undefined && values.sample === 'sine') throw new UsageError('--radius-um applies to --sample sphere or cylinder');
   const params = {
@@ -87,27 +81,15 @@ export async function runSimulateXpci(args: string[]): Promise<number> {
     oversample: num('--oversample', values.oversample),
     seed: num('--seed', values.seed),
   };
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  const showProgress = !values.quiet && process.stderr.isTTY;
-  const progress = makeProgress((f, msg) => {
-    if (showProgress) process.stderr.write(`\r${(f * 100).toFixed(0).padStart(3)}% ${msg ?? ''}`.padEnd(60));
-  });
-  try {
-    const res = await runSimulateXpciTask(params, { signal: controller.signal, progress });
-    if (showProgress) process.stderr.write('\n');
-    const d = res.description as Record<string, Record<string, number> & { warnings?: string[] }>;
-    console.log(`wrote ${res.outDir}`);
-    console.log(
-      `  d = ${d.options.distanceM.toPrecision(4)} m${d.options.distanceAuto ? ' (automatic)' : ''}, M = ${d.geometry.magnification.toPrecision(4)}, ` +
-        `max |u| = ${d.truth.maxAbsUxPx.toFixed(3)} px, max |v| = ${d.truth.maxAbsUyPx.toFixed(3)} px, ` +
-        `speckle ${d.measured.speckleSizePx.toFixed(2)} px, visibility ${d.measured.visibility.toFixed(3)}; alpha = u·${d.geometry.radPerPx.toExponential(4)} rad/px`,
-    );
-    for (const w of (res.description.warnings as string[]) ?? []) console.log(`  note: ${w}`);
-    for (const f of res.files) console.log(`  ${f.name.padEnd(18)} ${String(f.bytes).padStart(10)} bytes  ${f.sha256.slice(0, 16)}`);
-    return 0;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  const res = await runCliTask(values.quiet, (ctx) => runSimulateXpciTask(params, ctx));
+  const d = res.description as Record<string, Record<string, number> & { warnings?: string[] }>;
+  console.log(`wrote ${res.outDir}`);
+  console.log(
+    `  d = ${d.options.distanceM.toPrecision(4)} m${d.options.distanceAuto ? ' (automatic)' : ''}, M = ${d.geometry.magnification.toPrecision(4)}, ` +
+      `max |u| = ${d.truth.maxAbsUxPx.toFixed(3)} px, max |v| = ${d.truth.maxAbsUyPx.toFixed(3)} px, ` +
+      `speckle ${d.measured.speckleSizePx.toFixed(2)} px, visibility ${d.measured.visibility.toFixed(3)}; alpha = u·${d.geometry.radPerPx.toExponential(4)} rad/px`,
+  );
+  for (const w of (res.description.warnings as string[]) ?? []) console.log(`  note: ${w}`);
+  for (const f of res.files) console.log(`  ${f.name.padEnd(18)} ${String(f.bytes).padStart(10)} bytes  ${f.sha256.slice(0, 16)}`);
+  return 0;
 }

@@ -6,28 +6,11 @@
  */
 import { parseArgs } from 'node:util';
 import { LabError } from '../core/errors';
-import { makeProgress } from '../core/progress';
 import { runTrackTask } from '../core/tasks/track-task';
 import { ALL_TRACK_METHODS, isCnnMethod } from '../core/track/kernels';
 import type { AnyTrackMethod } from '../core/track/types';
+import { intArg, roiArg, runCliTask, trackerOptions } from './args';
 import { UsageError } from './usage-error';
-
-function intArg(flag: string, s: string | undefined, min: number, max: number): number | undefined {
-  if (s === undefined) return undefined;
-  const v = Number(s);
-  if (!Number.isInteger(v) || v < min || v > max) throw new LabError('E_INVALID_INPUT', `${flag} "${s}" must be a whole number from ${min} to ${max}.`);
-  return v;
-}
-
-function roiArg(s: string | undefined) {
-  if (s === undefined) return undefined;
-  const parts = s.split(',').map(Number);
-  if (parts.length !== 4 || !parts.every((v) => Number.isInteger(v) && v >= 0)) {
-    throw new LabError('E_INVALID_INPUT', `--roi "${s}" must be x,y,width,height in whole pixels (for example --roi 100,50,400,300).`);
-  }
-  const [x, y, width, height] = parts;
-  return { x, y, width, height };
-}
 
 export async function runTrack(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -52,22 +35,11 @@ export async function runTrack(args: string[]): Promise<number> {
   if (!values.ref || !values.def || !values.out) throw new UsageError('lab track needs --ref, --def and --out');
   const method = values.method as AnyTrackMethod;
   if (!ALL_TRACK_METHODS.includes(method)) throw new UsageError(`--method must be one of ${ALL_TRACK_METHODS.join(', ')} (got "${values.method}")`);
-  const window = intArg('--window', values.window, 3, 401);
-  if (window !== undefined && window % 2 === 0) throw new LabError('E_INVALID_INPUT', `--window ${window} must be odd (2M+1) so the window has a centre pixel.`);
-  const search = intArg('--search', values.search, 1, 512);
-  const options: Record<string, unknown> = {};
-  if (values.model !== undefined && !isCnnMethod(method)) throw new UsageError(`--model applies to the CNN methods only, not to ${method}`);
-  if (isCnnMethod(method)) {
-    if (search !== undefined) throw new UsageError(`--search does not apply to ${method}: the model's trained range sets how far it sees`);
-    if (values.model !== undefined) options.model = values.model;
-    if (window) options[method === 'cnn+icgn' ? 'subset' : 'qualityWindow'] = window;
-  } else if (method === 'icgn') Object.assign(options, window && { subset: window }, search && { search });
-  else Object.assign(options, window && { window }, search && { search });
+  const options = trackerOptions(method, { window: values.window, search: values.search, noDarkField: values['no-dark-field'] });
   if (method === 'zncc' && values.subpixel) {
     if (!['gaussian', 'newton'].includes(values.subpixel)) throw new LabError('E_INVALID_INPUT', `--subpixel must be gaussian or newton (got "${values.subpixel}").`);
     options.subpixel = values.subpixel;
   }
-  if (method === 'umpa') options.darkField = !values['no-dark-field'];
   const refPaths = values.ref.split(',');
   const defPaths = values.def.split(',');
   if (refPaths.length !== defPaths.length) {
@@ -75,13 +47,8 @@ export async function runTrack(args: string[]): Promise<number> {
   }
   const strainWindow = intArg('--strain-window', values['strain-window'], 3, 401);
 
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  const show = !values.quiet && process.stderr.isTTY;
-  const progress = makeProgress((f, msg) => show && process.stderr.write(`\r${(f * 100).toFixed(0).padStart(3)}% ${msg ?? ''}`.padEnd(60)));
-  try {
-    const res = await runTrackTask(
+  const res = await runCliTask(values.quiet, (ctx) =>
+    runTrackTask(
       {
         refPaths,
         defPaths,
@@ -91,16 +58,13 @@ export async function runTrack(args: string[]): Promise<number> {
         roi: roiArg(values.roi),
         strainWindow,
         threads: intArg('--threads', values.threads, 0, 256),
-        outDir: values.out,
+        outDir: values.out!,
       },
-      { signal: controller.signal, progress },
-    );
-    if (show) process.stderr.write('\n');
-    for (const m of res.messages) console.error(`lab: note: ${m}`);
-    console.log(`wrote ${res.outDir}`);
-    for (const f of res.files) console.log(`  ${f.name.padEnd(16)} ${String(f.bytes).padStart(10)} bytes`);
-    return 0;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+      ctx,
+    ),
+  );
+  for (const m of res.messages) console.error(`lab: note: ${m}`);
+  console.log(`wrote ${res.outDir}`);
+  for (const f of res.files) console.log(`  ${f.name.padEnd(16)} ${String(f.bytes).padStart(10)} bytes`);
+  return 0;
 }

@@ -6,11 +6,11 @@
  */
 import { parseArgs } from 'node:util';
 import { LabError } from '../core/errors';
-import { makeProgress } from '../core/progress';
 import { TRACK_METHODS } from '../core/track/kernels';
 import type { TrackMethod } from '../core/track/types';
 import type { XpciGeometry } from '../core/xpci/geometry';
 import { runXpciTask, type Integrator } from '../core/xpci/xpci-task';
+import { intArg, roiArg, runCliTask, trackerOptions } from './args';
 import { UsageError } from './usage-error';
 
 export const XPCI_USAGE = `  lab xpci --ref R --sample S --pixel-um P --distance-m D --energy-kev E [--source-m Z]
@@ -21,14 +21,6 @@ export const XPCI_USAGE = `  lab xpci --ref R --sample S --pixel-um P --distance
       and dark-field (UMPA), profile.csv, previews and result.json. --source-m: source–sample distance of a
       cone beam (omit for a plane wave).`;
 
-function intArg(flag: string, s: string | undefined, min: number, max: number): number | undefined {
-  if (s === undefined) return undefined;
-  const v = Number(s);
-  if (!Number.isInteger(v) || v < min || v > max) throw new LabError('E_INVALID_INPUT', `${flag} "${s}" must be a whole number from ${min} to ${max}.`);
-  return v;
-}
-
-/** A plain decimal number (Number('') is 0 and Number('0x10') is 16: neither is what a user meant). */
 function numArg(flag: string, s: string | undefined, unit: string): number | undefined {
   if (s === undefined) return undefined;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim())) {
@@ -81,20 +73,8 @@ export async function runXpci(args: string[]): Promise<number> {
   const sourceM = numArg('--source-m', values['source-m'], 'm');
   if (sourceM !== undefined) geometry.sourceM = sourceM;
 
-  const window = intArg('--window', values.window, 3, 401);
-  if (window !== undefined && window % 2 === 0) throw new LabError('E_INVALID_INPUT', `--window ${window} must be odd (2M+1) so the window has a centre pixel.`);
-  const search = intArg('--search', values.search, 1, 512);
-  const options: Record<string, unknown> = {};
-  if (method === 'icgn') Object.assign(options, window && { subset: window }, search && { search });
-  else Object.assign(options, window && { window }, search && { search });
-  if (method === 'umpa') options.darkField = !values['no-dark-field'];
-
-  let roi: { x: number; y: number; width: number; height: number } | undefined;
-  if (values.roi !== undefined) {
-    const [x, y, width, height] = listArg('--roi', values.roi, [4], 'x,y,width,height in whole pixels (for example --roi 100,50,400,300)');
-    if (![x, y, width, height].every((v) => Number.isInteger(v) && v >= 0)) throw new LabError('E_INVALID_INPUT', `--roi "${values.roi}" must hold whole, non-negative pixels.`);
-    roi = { x, y, width, height };
-  }
+  const options = trackerOptions(method, { window: values.window, search: values.search, noDarkField: values['no-dark-field'] });
+  const roi = roiArg(values.roi);
   let profile: { x0: number; y0: number; x1: number; y1: number; widthPx?: number } | undefined;
   if (values.profile !== undefined) {
     const [x0, y0, x1, y1, widthPx] = listArg('--profile', values.profile, [4, 5], 'x0,y0,x1,y1 or x0,y0,x1,y1,width in pixels (for example --profile 10,96,820,96,9)');
@@ -106,13 +86,8 @@ export async function runXpci(args: string[]): Promise<number> {
     throw new LabError('E_INVALID_INPUT', `--ref lists ${refPaths.length} frame(s) but --sample lists ${samplePaths.length}; give one sample frame per reference frame.`);
   }
 
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  const show = !values.quiet && process.stderr.isTTY;
-  const progress = makeProgress((f, msg) => show && process.stderr.write(`\r${(f * 100).toFixed(0).padStart(3)}% ${msg ?? ''}`.padEnd(60)));
-  try {
-    const res = await runXpciTask(
+  const res = await runCliTask(values.quiet, (ctx) =>
+    runXpciTask(
       {
         refPaths,
         samplePaths,
@@ -127,16 +102,13 @@ export async function runXpci(args: string[]): Promise<number> {
         threads: intArg('--threads', values.threads, 0, 256),
         outDir: values.out!,
       },
-      { signal: controller.signal, progress },
-    );
-    if (show) process.stderr.write('\n');
-    for (const m of res.messages) console.error(`lab: note: ${m}`);
-    const ax = res.summary.alpha_x_urad as { mean: number; std: number; min: number; max: number };
-    console.log(`alpha_x: mean ${ax.mean.toFixed(3)} µrad, std ${ax.std.toFixed(3)} µrad, range ${ax.min.toFixed(2)} … ${ax.max.toFixed(2)} µrad; valid ${(100 * (res.summary.validFraction as number)).toFixed(1)}%`);
-    console.log(`wrote ${res.outDir}`);
-    for (const f of res.files) console.log(`  ${f.name.padEnd(16)} ${String(f.bytes).padStart(10)} bytes`);
-    return 0;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+      ctx,
+    ),
+  );
+  for (const m of res.messages) console.error(`lab: note: ${m}`);
+  const ax = res.summary.alpha_x_urad as { mean: number; std: number; min: number; max: number };
+  console.log(`alpha_x: mean ${ax.mean.toFixed(3)} µrad, std ${ax.std.toFixed(3)} µrad, range ${ax.min.toFixed(2)} … ${ax.max.toFixed(2)} µrad; valid ${(100 * (res.summary.validFraction as number)).toFixed(1)}%`);
+  console.log(`wrote ${res.outDir}`);
+  for (const f of res.files) console.log(`  ${f.name.padEnd(16)} ${String(f.bytes).padStart(10)} bytes`);
+  return 0;
 }
