@@ -44,3 +44,19 @@ export function throwIfCancelled(signal: AbortSignal): void {
     throw err;
   }
 }
+
+/**
+ * For long synchronous loops: returns a function to await between chunks of work. It checks for
+ * cancellation every call and yields to the event loop about every 25 ms, so an abort message (or a
+ * progress report) can get through without slowing the loop down.
+ */
+export function pacer(signal: AbortSignal): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    throwIfCancelled(signal);
+    if (performance.now() - last < 25) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    last = performance.now();
+    throwIfCancelled(signal);
+  };
+}

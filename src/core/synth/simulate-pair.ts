@@ -8,7 +8,7 @@
  */
 import { LabError } from '../errors';
 import type { GreyImage } from '../imageio/types';
-import { type TaskContext, throwIfCancelled } from '../progress';
+import { type TaskContext, throwIfCancelled, pacer } from '../progress';
 import { groundTruth, makeField } from './fields';
 import { applyNoise, photonsPerGrey } from './noise';
 import { MappedScratch, renderBandMapped, renderBandShifted } from './render';
@@ -64,17 +64,6 @@ function checkOptions(o: SimulatePairOptions): void {
   validateFieldSpec(o.field);
 }
 
-/** Lets the event loop run (so an abort can arrive) about every 25 ms, and checks for cancellation. */
-function pacer(signal: AbortSignal): () => Promise<void> {
-  let last = performance.now();
-  return async () => {
-    throwIfCancelled(signal);
-    if (performance.now() - last < 25) return;
-    await new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
-    last = performance.now();
-    throwIfCancelled(signal);
-  };
-}
 
 /** Simulates a speckle pair with known displacement; see the file note and SimulatePairOptions. */
 export async function simulatePair(opts: SimulatePairOptions, ctx: TaskContext): Promise<SimulatedPair> {

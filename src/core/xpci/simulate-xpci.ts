@@ -15,7 +15,7 @@
  * than any real beamline, but the simulation is exact at any d. Give `distanceM` for a physical geometry.
  */
 import type { GreyImage } from '../imageio/types';
-import { type TaskContext, throwIfCancelled } from '../progress';
+import { type TaskContext, throwIfCancelled, pacer } from '../progress';
 import { hashSeed, mulberry32 } from '../synth/rng';
 import { measureSpeckleSize } from '../synth/speckle-size';
 import { Fft2 } from './fft2';
@@ -47,17 +47,6 @@ export interface XpciSimResult {
 export const XPCI_GENERATOR = 'speckle-lab xpci/simulateXpci 1';
 const STREAM_NOISE = 13;
 
-/** Lets the event loop run (so an abort can arrive) about every 25 ms, and checks for cancellation. */
-function pacer(signal: AbortSignal): () => Promise<void> {
-  let last = performance.now();
-  return async () => {
-    throwIfCancelled(signal);
-    if (performance.now() - last < 25) return;
-    await new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
-    last = performance.now();
-    throwIfCancelled(signal);
-  };
-}
 
 /** Multiplies ψ by the sample's transmission exp(−ikδt − kβt); returns phase-sampling diagnostics. */
 async function applySample(psi: Float64Array, s: XpciSetup, pace: () => Promise<void>): Promise<{ maxStepRad: number; fractionOver: number }> {
