@@ -119,6 +119,9 @@ def main(argv=None) -> dict:
     p.add_argument("--test-pairs", type=int, default=16, help="dicnet: pairs in the synthetic test set")
     p.add_argument("--pairs-per-shift", type=int, default=3, help="cade: pairs per shift in the CADE protocol")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = default)")
+    p.add_argument("--compare-checkpoint", default=None,
+                   help="another checkpoint of the same run to evaluate on the same test protocol (reported, not exported)")
+    p.add_argument("--compare-label", default="other", help="metrics key suffix for --compare-checkpoint")
     p.add_argument("--status-note", default="", help="extra sentence appended to the entry's notes (e.g. 'barely trained')")
     args = p.parse_args(argv)
     setup_threads(args.threads)
@@ -151,6 +154,13 @@ def main(argv=None) -> dict:
         else:
             metrics = dic_test(model, pairs=args.test_pairs)
         print(f"metrics ({time.time() - t1:.0f}s): {metrics}", flush=True)
+        if args.compare_checkpoint:
+            other_ck = load_checkpoint(args.compare_checkpoint)
+            other = build_from_checkpoint(other_ck)
+            om = cade_protocol(other, pairs_per_shift=args.pairs_per_shift) if is_cade else dic_test(other, pairs=args.test_pairs)
+            key = "cade-protocol" if is_cade else "synthetic-test"
+            metrics[f"{key}-{args.compare_label}"] = {**om[key], "step": other_ck.get("step", -1)}
+            print(f"compare {args.compare_checkpoint}: {om[key]}", flush=True)
     inputs, outputs = io_specs(stride)
     training = describe_training(ck, args.id, args.checkpoint)
     notes = ("Fully convolutional; run on tiles whose sides are multiples of the stride, with overlap. "

@@ -24,7 +24,8 @@ Usage:
       Synthetic speckle pair with known displacement: reference.tif, deformed.tif and the ground truth
       u.tif, v.tif (float32, pixels, convention I_def(x + u) = I_ref(x)), previews and result.json.
 ${SIMULATE_XPCI_USAGE}
-  lab track --ref R --def D --method zncc|umpa|icgn [--window N] [--search R] [--step S]
+  lab track --ref R --def D --method zncc|umpa|icgn|cnn-dic|cnn-xst|cnn+icgn [--model ID]
+            [--window N] [--search R] [--step S]
             [--roi x,y,w,h] [--strain-window N] [--subpixel gaussian|newton] [--no-dark-field]
             [--threads T] --out DIR
       Displacement field from reference to deformed image: u.tif, v.tif, quality.tif (float32, full size,

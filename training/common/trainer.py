@@ -39,6 +39,8 @@ def add_common_args(p: argparse.ArgumentParser, *, model_id: str, steps: int, ba
     p.add_argument("--val-pairs", type=int, default=16, help="pairs in the fixed validation set")
     p.add_argument("--log-every", type=int, default=20, help="log the training loss every this many steps")
     p.add_argument("--resume", default=None, help="checkpoint to resume from ('auto' = <run-dir>/last.pt if present)")
+    p.add_argument("--init-from", default=None,
+                   help="start from the model weights of this checkpoint (fresh optimizer, schedule and step count)")
 
 
 def _argv() -> list[str]:
@@ -63,6 +65,10 @@ def train(args: argparse.Namespace, *, model: torch.nn.Module, stream: BatchStre
     resume = args.resume
     if resume == "auto":
         resume = os.path.join(run_dir, "last.pt") if os.path.isfile(os.path.join(run_dir, "last.pt")) else None
+    if args.init_from and not resume:
+        init = load_checkpoint(args.init_from)
+        model.load_state_dict(init["model"])
+        log(event="init-from", checkpoint=args.init_from, step=init.get("step"))
     if resume:
         ck = load_checkpoint(resume)
         model.load_state_dict(ck["model"])

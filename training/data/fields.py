@@ -131,16 +131,22 @@ def cade_field(gen: torch.Generator, n: int, h: int, w: int, *, max_disp: float 
     """X-ray speckle-tracking fields within +-max_disp px, after the CADE data recipe.
 
     ``p_identity`` of the samples are zero fields, ``p_constant`` constant fields (half of them within
-    +-small_constant px, the rest within +-max_disp); the rest are independent piecewise-smooth patch maps
-    (4-128 px patches, see ``patch_field``) for u and v, each with a random amplitude up to max_disp, scaled
+    +-small_constant px, the rest within +-max_disp); the rest are, for u and v independently, a random
+    offset plus a piecewise-smooth patch map (4-128 px patches, see ``patch_field``):
+    c + a * patch with c ~ U(-max_disp, max_disp) and a ~ U(0, max_disp - |c|), so every value stays
+    within +-max_disp and the values cover that range roughly uniformly. The variation a * patch is scaled
     down where needed so that no displacement gradient exceeds ``max_grad`` (small patches with the full
-    +-1 px swing would otherwise fold the map, which has no inverse).
+    swing would otherwise fold the map, which has no inverse).
+
+    Note: an earlier version used a * patch without the offset; its values crowded near 0, and the model
+    trained on it over-estimated constant shifts of 0.4-0.8 px by up to 0.2 px (training/README.md).
     """
     fields, kinds = [], []
     choice = _rand(gen, n)
     pu = patch_field(gen, n, h, w, lo=-1.0, hi=1.0)
     pv = patch_field(gen, n, h, w, lo=-1.0, hi=1.0)
-    amp = _rand(gen, n, 2) * max_disp
+    offs = (2.0 * _rand(gen, n, 2) - 1.0) * max_disp
+    amp = _rand(gen, n, 2) * (max_disp - offs.abs())
     consts = (2.0 * _rand(gen, n, 2) - 1.0)
     small = _rand(gen, n) < 0.5
     for i in range(n):
@@ -151,11 +157,11 @@ def cade_field(gen: torch.Generator, n: int, h: int, w: int, *, max_disp: float 
             scale = small_constant if bool(small[i]) else max_disp
             f, k = (consts[i] * scale).view(2, 1, 1).expand(2, h, w), "constant"
         else:
-            f = torch.cat([pu[i] * amp[i, 0], pv[i] * amp[i, 1]], dim=0).clamp(-max_disp, max_disp)
-            g = float(max_gradient(f[None]))
+            var = torch.cat([pu[i] * amp[i, 0], pv[i] * amp[i, 1]], dim=0)
+            g = float(max_gradient(var[None]))
             if g > max_grad:  # keep the map invertible and smooth enough for the exact warp
-                f = f * (max_grad / g)
-            k = "patches"
+                var = var * (max_grad / g)
+            f, k = offs[i].view(2, 1, 1) + var, "patches"
         fields.append(f)
         kinds.append(k)
     return torch.stack(fields).clamp(-max_disp, max_disp), kinds

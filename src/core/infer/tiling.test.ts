@@ -40,17 +40,20 @@ async function whole(ref: Float32Array, def: Float32Array, w: number, h: number)
 }
 
 describe('planAxis and axisWeights', () => {
-  it('covers the axis with stride-multiple tiles overlapping by at least the overlap', () => {
-    for (const n of [65, 100, 513, 520, 1000, 2049, 4096]) {
+  it('covers the axis with stride-aligned tiles overlapping by at least the overlap', () => {
+    for (const n of [65, 100, 500, 513, 520, 1000, 2049, 4096]) {
       const { starts, length } = planAxis(n, 512, 64, 16);
-      if (n <= 512) {
+      const padded = Math.ceil(n / 16) * 16;
+      if (padded <= 512) {
         expect(starts).toEqual([0]);
+        expect(length).toBe(n);
         continue;
       }
       expect(length % 16).toBe(0);
       expect(length).toBeLessThanOrEqual(512);
+      for (const s of starts) expect(s % 16).toBe(0);
       expect(starts[0]).toBe(0);
-      expect(starts.at(-1)! + length).toBe(n);
+      expect(starts.at(-1)! + length).toBe(padded); // the last tile ends in the mirror padding, if any
       for (let i = 1; i < starts.length; i++) expect(starts[i - 1] + length - starts[i]).toBeGreaterThanOrEqual(64);
     }
   });
@@ -116,7 +119,7 @@ describe('runTiled', () => {
   it('refuses a tile smaller than twice the overlap, and an unknown output name', async () => {
     const x = randomImage(100 * 100, 4);
     const req = { inputNames: ['ref', 'def'], outputName: 'flow', tile: 60, overlap: 32, stride: 8 };
-    await expect(runTiled(created.session, [x, x], 100, 100, req, quietContext())).rejects.toThrow(/at least twice the overlap/);
-    await expect(runTiled(created.session, [x, x], 100, 100, { ...req, tile: 64, overlap: 16, outputName: 'nope' }, quietContext())).rejects.toThrow(/no output "nope"/);
+    await expect(runTiled(created.session, [x, x], 100, 100, req, quietContext())).rejects.toThrow(/at least twice the overlap 32 px plus two strides/);
+    await expect(runTiled(created.session, [x, x], 100, 100, { ...req, tile: 64, overlap: 8, outputName: 'nope' }, quietContext())).rejects.toThrow(/no output "nope"/);
   });
 });

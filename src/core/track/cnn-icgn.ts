@@ -9,8 +9,8 @@
  * within its trained range. Here the CNN field (model chosen by `model`, default dicnet-s) is computed over
  * the ROI's bounding box plus one subset radius (its gradients are taken there), in this process, and then
  * every grid point is solved by IC-GN from it on the worker threads (the IC-GN kernel with
- * `IcgnOptions.guess`, Note: Guessed IC-GN, icgn-guess.ts). Quality, validity rules, extra maps and the
- * grid are exactly IC-GN's. Points where IC-GN fails are NaN; the CNN's value is NOT substituted, because
+ * `IcgnOptions.guess`, Note: Guessed IC-GN, icgn-guess.ts): accepted from its own CNN guess only at the
+ * seed standard, otherwise solved from converged neighbours. Quality, extra maps and the grid are IC-GN's. Points where IC-GN fails are NaN; the CNN's value is NOT substituted, because
  * a valid point of this method claims IC-GN's accuracy (use cnn-dic for the CNN field itself).
  */
 import type { GreyImage } from '../imageio/types';

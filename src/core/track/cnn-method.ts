@@ -39,7 +39,7 @@ export function validateCnnOptions(method: CnnMethod, opts: Record<string, unkno
     throw bad(`The CNN tile size ${String(tile)} must be a whole number of pixels from 64 to 8192; use for example 512 (smaller if the GPU runs out of memory).`);
   }
   if (!(Number.isInteger(overlap) && (overlap === 0 || ((overlap as number) >= 4 && (overlap as number) <= (tile as number) / 2)))) {
-    throw bad(`The CNN tile overlap ${String(overlap)} must be 0 (chosen from the model) or a whole number of pixels from 4 to half the tile size.`);
+    throw bad(`The CNN tile overlap ${String(overlap)} must be 0 (chosen from the model) or a whole number of pixels from 4 to about half the tile size.`);
   }
   if ('qualityWindow' in opts) {
     const q = opts.qualityWindow;

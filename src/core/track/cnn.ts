@@ -88,11 +88,13 @@ export async function trackCnn(ref: GreyImage, def: GreyImage, opts: TrackCnnOpt
   const box = roiBox(opts.roi, mask, width, height);
   const tile = opts.tile ?? 512;
   // An automatic overlap gives way to a small tile the user chose (e.g. for GPU memory); a given one does not.
-  const overlap = opts.overlap || Math.min(autoOverlap(entry), Math.floor((Math.floor(tile / model.stride) * model.stride) / 2));
+  const overlap = opts.overlap || Math.min(autoOverlap(entry), Math.floor(Math.floor(tile / model.stride) * model.stride / 2) - model.stride);
   // Context around the ROI: the model's output near the edge of what it sees is degraded like at a tile edge.
+  // Its origin sits on the stride grid, so an ROI run samples the model's grid as the whole-image run does.
+  const onGrid = (v: number) => Math.floor(Math.max(0, v) / model.stride) * model.stride;
   const ctxBox = {
-    x0: Math.max(0, box.x0 - overlap),
-    y0: Math.max(0, box.y0 - overlap),
+    x0: onGrid(box.x0 - overlap),
+    y0: onGrid(box.y0 - overlap),
     x1: Math.min(width, box.x1 + overlap),
     y1: Math.min(height, box.y1 + overlap),
   };

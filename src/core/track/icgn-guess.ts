@@ -3,16 +3,18 @@
  * refinement; icgn.ts runs it as `runTile` when `IcgnOptions.guess` is set).
  *
  * Note: Guessed IC-GN. Reliability-guided IC-GN (icgn-guided.ts) needs a guess only at seeds, found by an
- * FFT search, and carries each solution to its neighbours. A dense guess field (the CNN's prediction) makes
- * both unnecessary: every active point is solved from the guess at its own pixel, u and v taken as they
- * are and the shape-function gradients ux, uy, vx, vy from central differences of the guess over one subset
- * radius (0 where that reaches past the image or a NaN). A point is accepted under the same rule as any
- * IC-GN point: converged within maxIterations with ZNCC ≥ minZncc. Points whose own guess failed are then
- * retried from converged neighbours exactly as in the guided propagation (best ZNCC first, at most
- * MAX_TRIES attempts), so a local CNN error costs nothing where IC-GN can bridge it. A point that still
- * fails is NaN: the CNN value is NOT kept there, because the result claims IC-GN's accuracy at every
- * valid point, and the CNN alone is available as its own method. No seed threshold applies (unlike the
- * guided start, one point's error does not spread over a region), and `search` is not used.
+ * FFT search, and carries each solution to its neighbours. A dense guess field (the CNN's prediction)
+ * replaces the search: every active point is first solved from the guess at its own pixel, u and v taken as
+ * they are and the shape-function gradients ux, uy, vx, vy from central differences of the guess over one
+ * subset radius (0 where that reaches past the image or a NaN). Such a solution is held to the seed
+ * standard, ZNCC ≥ `seedZncc` (icgn.ts `seedZncc`, 0.85 for the default minZncc 0.7), because a guess a
+ * few pixels off can lead IC-GN, with its six parameters, into a false optimum that still reaches 0.7 on
+ * speckle (seen with an under-trained dicnet-s: points 1.8 px off at ZNCC above 0.7). Every point not
+ * accepted so is then solved from converged neighbours exactly as in the guided propagation (best ZNCC
+ * first, neighbour's shape function as the guess, at most MAX_TRIES attempts) and accepted at `minZncc`:
+ * a neighbour's solution is within a small fraction of a pixel, where IC-GN's basin is safe. A point that
+ * still fails is NaN: the CNN value is NOT kept there, because the result claims IC-GN's accuracy at every
+ * valid point, and the CNN alone is available as its own method. `search` is not used.
  */
 import { MAX_TRIES, MaxHeap } from './icgn-guided';
 import type { IcgnSolver, SolveResult } from './icgn-solver';
@@ -58,6 +60,7 @@ export function runGuessedTile(
   out: TileOutput,
   guess: IcgnGuess,
   minZncc: number,
+  seedZncc: number,
 ): void {
   const { ni, nj } = tile;
   const npts = ni * nj;
@@ -71,7 +74,7 @@ export function runGuessedTile(
   const extra = out.extra;
 
   /** Solves point k from the guess in `p` (for the point's exact position); records it if valid. */
-  const measure = (k: number): boolean => {
+  const measure = (k: number, threshold: number): boolean => {
     const i = k % ni;
     const j = (k - i) / ni;
     const x = grid.x0 + (tile.i0 + i) * step;
@@ -87,7 +90,7 @@ export function runGuessedTile(
     p[0] += p[1] * ex + p[2] * ey;
     p[3] += p[4] * ex + p[5] * ey;
     solver.solve(p, res);
-    if (res.status !== 'converged' || !(res.zncc >= minZncc)) return false;
+    if (res.status !== 'converged' || !(res.zncc >= threshold)) return false;
     p[0] -= p[1] * ex + p[2] * ey;
     p[3] -= p[4] * ex + p[5] * ey;
     done[k] = 1;
@@ -104,7 +107,7 @@ export function runGuessedTile(
     return true;
   };
 
-  // Pass 1: every active point from its own guess.
+  // Pass 1: every active point from its own guess, at the seed standard.
   for (let k = 0; k < npts; k++) {
     if (!active[k]) continue;
     const i = k % ni;
@@ -112,10 +115,10 @@ export function runGuessedTile(
     const x = grid.x0 + (tile.i0 + i) * step;
     const y = grid.y0 + (tile.j0 + j) * step;
     tries[k]++;
-    if (guessAt(guess, Math.round(x), Math.round(y), solver.half, p)) measure(k);
+    if (guessAt(guess, Math.round(x), Math.round(y), solver.half, p)) measure(k, seedZncc);
   }
 
-  // Pass 2: failed points from converged neighbours, most reliable first (as in icgn-guided.ts).
+  // Pass 2: the rest from converged neighbours, most reliable first, at minZncc (as in icgn-guided.ts).
   while (heap.size > 0) {
     const k = heap.pop();
     const i = k % ni;
@@ -138,7 +141,7 @@ export function runGuessedTile(
       p[3] = P[o + 3] + P[o + 4] * dx + P[o + 5] * dy;
       p[4] = P[o + 4];
       p[5] = P[o + 5];
-      measure(nb);
+      measure(nb, minZncc);
     }
   }
 }

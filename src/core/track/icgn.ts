@@ -106,7 +106,7 @@ export const icgnKernel: TrackKernel<'icgn', IcgnPrep> = {
     for (const a of [out.u, out.v, out.quality, ...Object.values(out.extra)]) a.fill(Number.NaN);
     const solver = new IcgnSolver(prep.images, opts.subset, opts.maxIterations, opts.tolerance);
     if (opts.guess) {
-      runGuessedTile(solver, grid, tile, active, out, opts.guess, opts.minZncc);
+      runGuessedTile(solver, grid, tile, active, out, opts.guess, opts.minZncc, seedZncc(opts.minZncc));
       return;
     }
     runGuidedTile(solver, prep.ref, prep.def, grid, tile, active, out, {
