@@ -42,9 +42,9 @@ def field_errors(pred: torch.Tensor, gt: torch.Tensor, border: int = 0) -> dict:
         gt = gt[..., border:-border, border:-border]
     d = pred - gt
     return {
-        "epe_px": float(torch.linalg.vector_norm(d, dim=1).mean()),
-        "mae_px": float(d.abs().mean()),
-        "rmse_px": float(d.square().mean().sqrt()),
+        "epe_px": round(float(torch.linalg.vector_norm(d, dim=1).mean()), 5),
+        "mae_px": round(float(d.abs().mean()), 5),
+        "rmse_px": round(float(d.square().mean().sqrt()), 5),
     }
 
 
