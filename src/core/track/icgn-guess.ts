@@ -16,8 +16,8 @@
  * still fails is NaN: the CNN value is NOT kept there, because the result claims IC-GN's accuracy at every
  * valid point, and the CNN alone is available as its own method. `search` is not used.
  */
-import { MAX_TRIES, MaxHeap } from './icgn-guided';
-import type { IcgnSolver, SolveResult } from './icgn-solver';
+import { GuidedTileState, MAX_TRIES } from './icgn-guided';
+import type { IcgnSolver } from './icgn-solver';
 import type { GridSpec, IcgnGuess, Tile, TileOutput } from './types';
 
 /** Guessed u, v and their gradients at pixel (x, y); false when the guess is NaN there. */
@@ -63,49 +63,13 @@ export function runGuessedTile(
   seedZncc: number,
 ): void {
   const { ni, nj } = tile;
-  const npts = ni * nj;
-  const P = new Float64Array(6 * npts);
-  const done = new Uint8Array(npts);
-  const tries = new Uint8Array(npts);
-  const heap = new MaxHeap(npts);
-  const p = new Float64Array(6);
-  const res: SolveResult = { status: 'flat', iterations: 0, zncc: Number.NaN };
+  const st = new GuidedTileState(solver, grid, tile, out);
+  const { npts, P, done, tries, heap, p } = st;
   const { step } = grid;
   const extra = out.extra;
 
-  /** Solves point k from the guess in `p` (for the point's exact position); records it if valid. */
-  const measure = (k: number, threshold: number): boolean => {
-    const i = k % ni;
-    const j = (k - i) / ni;
-    const x = grid.x0 + (tile.i0 + i) * step;
-    const y = grid.y0 + (tile.j0 + j) * step;
-    const xr = Math.round(x);
-    const yr = Math.round(y);
-    if (!solver.prepare(xr, yr)) {
-      tries[k] = MAX_TRIES; // the reference subset itself is unusable
-      return false;
-    }
-    const ex = xr - x;
-    const ey = yr - y;
-    p[0] += p[1] * ex + p[2] * ey;
-    p[3] += p[4] * ex + p[5] * ey;
-    solver.solve(p, res);
-    if (res.status !== 'converged' || !(res.zncc >= threshold)) return false;
-    p[0] -= p[1] * ex + p[2] * ey;
-    p[3] -= p[4] * ex + p[5] * ey;
-    done[k] = 1;
-    P.set(p, 6 * k);
-    out.u[k] = p[0];
-    out.v[k] = p[3];
-    out.quality[k] = res.zncc;
-    if (extra.iterations) extra.iterations[k] = res.iterations;
-    if (extra.ux) extra.ux[k] = p[1];
-    if (extra.uy) extra.uy[k] = p[2];
-    if (extra.vx) extra.vx[k] = p[4];
-    if (extra.vy) extra.vy[k] = p[5];
-    heap.push(k, res.zncc);
-    return true;
-  };
+  const measure = (k: number, threshold: number): boolean => st.measure(k, threshold);
+
 
   // Pass 1: every active point from its own guess, at the seed standard.
   for (let k = 0; k < npts; k++) {

@@ -71,39 +71,43 @@ export class MaxHeap {
 export const MAX_TRIES = 4;
 
 /**
- * Measures the active points of `tile` (see the file note) and writes u, v, quality (ZNCC) and the extra
- * maps iterations, ux, uy, vx, vy into `out`; points that are inactive or fail stay as they are (NaN).
+ * Per-tile state of a reliability-guided IC-GN run: each point's shape parameters, done/tries flags and
+ * the max-heap of converged points. Shared by FFT-seeded tiles (below) and CNN-guess-seeded tiles
+ * (icgn-guess.ts), which differ only in where the first guesses come from.
  */
-export function runGuidedTile(
-  solver: IcgnSolver,
-  ref: GreyImage,
-  def: GreyImage,
-  grid: GridSpec,
-  tile: Tile,
-  active: Uint8Array,
-  out: TileOutput,
-  s: GuidedSettings,
-): void {
-  const { ni, nj } = tile;
-  const npts = ni * nj;
-  const P = new Float64Array(6 * npts);
-  const done = new Uint8Array(npts);
-  const tries = new Uint8Array(npts);
-  const blocked = new Uint8Array(npts);
-  const heap = new MaxHeap(npts);
-  const p = new Float64Array(6);
-  const res: SolveResult = { status: 'flat', iterations: 0, zncc: Number.NaN };
-  const { step } = grid;
-  const xs = (i: number) => grid.x0 + (tile.i0 + i) * step;
-  const ys = (j: number) => grid.y0 + (tile.j0 + j) * step;
-  const extra = out.extra;
+export class GuidedTileState {
+  readonly npts: number;
+  /** shape parameters (u, ux, uy, v, vx, vy) of each converged point, 6 per point */
+  readonly P: Float64Array;
+  readonly done: Uint8Array;
+  readonly tries: Uint8Array;
+  readonly heap: MaxHeap;
+  /** the guess to solve from; `measure` leaves the solution in it */
+  readonly p = new Float64Array(6);
+  private readonly res: SolveResult = { status: 'flat', iterations: 0, zncc: Number.NaN };
 
-  /** Solves point k from the guess in `p` (for the exact grid position); records it if valid. */
-  const measure = (k: number, minZncc: number): boolean => {
+  constructor(
+    private readonly solver: IcgnSolver,
+    private readonly grid: GridSpec,
+    private readonly tile: Tile,
+    private readonly out: TileOutput,
+  ) {
+    this.npts = tile.ni * tile.nj;
+    this.P = new Float64Array(6 * this.npts);
+    this.done = new Uint8Array(this.npts);
+    this.tries = new Uint8Array(this.npts);
+    this.heap = new MaxHeap(this.npts);
+  }
+
+  /** Solves point k from the guess in `p` (for the exact grid position); records it if ZNCC ≥ minZncc. */
+  measure(k: number, minZncc: number): boolean {
+    const { solver, grid, tile, out, p, res, tries, done, P, heap } = this;
+    const extra = out.extra;
+    const ni = tile.ni;
     const i = k % ni;
     const j = (k - i) / ni;
-    const x = xs(i);
-    const y = ys(j);
+    const x = grid.x0 + (tile.i0 + i) * grid.step;
+    const y = grid.y0 + (tile.j0 + j) * grid.step;
     // Subsets sit on whole pixels; a fractional grid position is reached through the affine terms.
     const xr = Math.round(x);
     const yr = Math.round(y);
@@ -131,7 +135,35 @@ export function runGuidedTile(
     if (extra.vy) extra.vy[k] = p[5];
     heap.push(k, res.zncc);
     return true;
-  };
+  }
+}
+
+
+/**
+ * Measures the active points of `tile` (see the file note) and writes u, v, quality (ZNCC) and the extra
+ * maps iterations, ux, uy, vx, vy into `out`; points that are inactive or fail stay as they are (NaN).
+ */
+export function runGuidedTile(
+  solver: IcgnSolver,
+  ref: GreyImage,
+  def: GreyImage,
+  grid: GridSpec,
+  tile: Tile,
+  active: Uint8Array,
+  out: TileOutput,
+  s: GuidedSettings,
+): void {
+  const { ni, nj } = tile;
+  const st = new GuidedTileState(solver, grid, tile, out);
+  const { npts, P, done, tries, heap, p } = st;
+  const blocked = new Uint8Array(npts);
+  const { step } = grid;
+  const xs = (i: number) => grid.x0 + (tile.i0 + i) * step;
+  const ys = (j: number) => grid.y0 + (tile.j0 + j) * step;
+  const extra = out.extra;
+
+  const measure = (k: number, minZncc: number): boolean => st.measure(k, minZncc);
+
 
   const propagate = () => {
     while (heap.size > 0) {
