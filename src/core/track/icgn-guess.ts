@@ -83,29 +83,6 @@ export function runGuessedTile(
   }
 
   // Pass 2: the rest from converged neighbours, most reliable first, at minZncc (as in icgn-guided.ts).
-  while (heap.size > 0) {
-    const k = heap.pop();
-    const i = k % ni;
-    const j = (k - i) / ni;
-    for (let d = 0; d < 4; d++) {
-      const di = d === 0 ? -1 : d === 1 ? 1 : 0;
-      const dj = d === 2 ? -1 : d === 3 ? 1 : 0;
-      const ii = i + di;
-      const jj = j + dj;
-      if (ii < 0 || ii >= ni || jj < 0 || jj >= nj) continue;
-      const nb = jj * ni + ii;
-      if (!active[nb] || done[nb] || tries[nb] >= MAX_TRIES) continue;
-      tries[nb]++;
-      const o = 6 * k;
-      const dx = di * step;
-      const dy = dj * step;
-      p[0] = P[o] + P[o + 1] * dx + P[o + 2] * dy;
-      p[1] = P[o + 1];
-      p[2] = P[o + 2];
-      p[3] = P[o + 3] + P[o + 4] * dx + P[o + 5] * dy;
-      p[4] = P[o + 4];
-      p[5] = P[o + 5];
-      measure(nb, minZncc);
-    }
-  }
+  st.propagate(active, minZncc);
+
 }

@@ -136,6 +136,42 @@ export class GuidedTileState {
     heap.push(k, res.zncc);
     return true;
   }
+
+  /**
+   * Reliability-guided propagation (Pan 2009): pops the most reliable converged point and solves each of
+   * its four unsolved active neighbours from its full shape function moved one grid step along its own
+   * gradients, until no converged point is left to pass its parameters on.
+   */
+  propagate(active: Uint8Array, minZncc: number): void {
+    const { tile, heap, done, tries, p, P } = this;
+    const { ni, nj } = tile;
+    const step = this.grid.step;
+    while (heap.size > 0) {
+      const k = heap.pop();
+      const i = k % ni;
+      const j = (k - i) / ni;
+      for (let d = 0; d < 4; d++) {
+        const di = d === 0 ? -1 : d === 1 ? 1 : 0;
+        const dj = d === 2 ? -1 : d === 3 ? 1 : 0;
+        const ii = i + di;
+        const jj = j + dj;
+        if (ii < 0 || ii >= ni || jj < 0 || jj >= nj) continue;
+        const nb = jj * ni + ii;
+        if (!active[nb] || done[nb] || tries[nb] >= MAX_TRIES) continue;
+        tries[nb]++;
+        const o = 6 * k;
+        const dx = di * step;
+        const dy = dj * step;
+        p[0] = P[o] + P[o + 1] * dx + P[o + 2] * dy;
+        p[1] = P[o + 1];
+        p[2] = P[o + 2];
+        p[3] = P[o + 3] + P[o + 4] * dx + P[o + 5] * dy;
+        p[4] = P[o + 4];
+        p[5] = P[o + 5];
+        this.measure(nb, minZncc);
+      }
+    }
+  }
 }
 
 
@@ -165,34 +201,7 @@ export function runGuidedTile(
   const measure = (k: number, minZncc: number): boolean => st.measure(k, minZncc);
 
 
-  const propagate = () => {
-    while (heap.size > 0) {
-      const k = heap.pop();
-      const i = k % ni;
-      const j = (k - i) / ni;
-      for (let d = 0; d < 4; d++) {
-        const di = d === 0 ? -1 : d === 1 ? 1 : 0;
-        const dj = d === 2 ? -1 : d === 3 ? 1 : 0;
-        const ii = i + di;
-        const jj = j + dj;
-        if (ii < 0 || ii >= ni || jj < 0 || jj >= nj) continue;
-        const nb = jj * ni + ii;
-        if (!active[nb] || done[nb] || tries[nb] >= MAX_TRIES) continue;
-        tries[nb]++;
-        // Guess: the neighbour's full shape function, moved by one grid step along its own gradients.
-        const o = 6 * k;
-        const dx = di * step;
-        const dy = dj * step;
-        p[0] = P[o] + P[o + 1] * dx + P[o + 2] * dy;
-        p[1] = P[o + 1];
-        p[2] = P[o + 2];
-        p[3] = P[o + 3] + P[o + 4] * dx + P[o + 5] * dy;
-        p[4] = P[o + 4];
-        p[5] = P[o + 5];
-        measure(nb, s.minZncc);
-      }
-    }
-  };
+  const propagate = () => st.propagate(active, s.minZncc);
 
   const trySeed = (k: number): boolean => {
     const i = k % ni;
