@@ -16,11 +16,17 @@ entry for it (created or updated), and <id>.pt (PyTorch weights, to fine-tune ag
 
 Example:
     /usr/bin/python3 training/finetune.py --pairs-dir ~/dic/series1 --reference ref.tif \\
-        --out-dir ~/.speckle-lab/models --steps 300 --max-minutes 20
+        --steps 300 --max-minutes 20
+
+The default --out-dir is the user models folder the app lists beside its shipped models
+(src/core/infer/model-catalog.ts): $LAB_USER_MODELS_DIR, else <app data folder>/models (Linux:
+$XDG_DATA_HOME/speckle-lab/models or ~/.local/share/speckle-lab/models; macOS: ~/Library/Application
+Support/Speckle Lab/models; Windows: %APPDATA%/Speckle Lab/models; LAB_DATA_DIR replaces the data folder).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -39,6 +45,22 @@ from training.data.recipes import dihedral  # noqa: E402
 from training.data.speckle import normalise  # noqa: E402
 from training.models.dicnet import STRIDE, DICNet, count_parameters  # noqa: E402
 
+
+def user_models_dir() -> str:
+    """The user models folder, by the same rule as src/core/infer/model-catalog.ts userModelsDir()."""
+    env = os.environ
+    if env.get("LAB_USER_MODELS_DIR", "").strip():
+        return os.path.abspath(env["LAB_USER_MODELS_DIR"])
+    if env.get("LAB_DATA_DIR"):
+        data = env["LAB_DATA_DIR"]
+    elif sys.platform == "win32":
+        data = os.path.join(env.get("APPDATA", os.path.join(os.path.expanduser("~"), "AppData", "Roaming")), "Speckle Lab")
+    elif sys.platform == "darwin":
+        data = os.path.join(os.path.expanduser("~"), "Library", "Application Support", "Speckle Lab")
+    else:
+        data = os.path.join(env.get("XDG_DATA_HOME", os.path.join(os.path.expanduser("~"), ".local", "share")), "speckle-lab")
+    return os.path.join(data, "models")
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_WEIGHTS = os.path.join(REPO, "training", "weights", "dicnet-s.pt")
 
@@ -47,7 +69,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--pairs-dir", required=True, help="folder with the unlabelled image pairs")
     p.add_argument("--reference", default=None, help="reference image (file in --pairs-dir or a path): pair it with every other image")
-    p.add_argument("--out-dir", required=True, help="user models folder: <id>.onnx, <id>.pt and manifest.json go here")
+    p.add_argument("--out-dir", default=None,
+                   help="user models folder: <id>.onnx, <id>.pt and manifest.json go here (default: the folder the app "
+                        f"lists, {user_models_dir()})")
     p.add_argument("--checkpoint", default=DEFAULT_WEIGHTS,
                    help="starting weights: training/weights/dicnet-s.pt (written by export_onnx.py), a training "
                         "checkpoint from training/runs/, or an earlier fine-tune's <id>.pt")
@@ -68,9 +92,25 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = default)")
     p.add_argument("--seed", type=int, default=1, help="seed for crops and augmentation")
     a = p.parse_args(argv)
+    if a.out_dir is None:
+        a.out_dir = user_models_dir()
     if a.crop % STRIDE:
         p.error(f"--crop must be a multiple of {STRIDE}")
     return a
+
+
+def refuse_taken_id(new_id: str, out_dir: str) -> None:
+    """Every fine-tuning run is a new version: never replace a shipped model or an earlier user model."""
+    for folder in (os.path.join(REPO, "models"), out_dir):
+        man = os.path.join(folder, "manifest.json")
+        if os.path.isfile(man):
+            with open(man, encoding="utf-8") as f:
+                ids = {m.get("id") for m in json.load(f).get("models", [])}
+            if new_id in ids:
+                sys.exit(f"finetune.py: model id {new_id!r} already exists in {man}; choose another --id")
+    for ext in (".onnx", ".pt"):
+        if os.path.exists(os.path.join(out_dir, new_id + ext)):
+            sys.exit(f"finetune.py: {os.path.join(out_dir, new_id + ext)} already exists; choose another --id")
 
 
 def load_pairs(pairs: list[tuple[str, str]]) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -123,6 +163,8 @@ def set_bn_eval(model: torch.nn.Module) -> None:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
+    new_id = args.id or f"{args.base_id}-ft-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
+    refuse_taken_id(new_id, args.out_dir)
     setup_threads(args.threads)
     torch.manual_seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
@@ -168,7 +210,6 @@ def main(argv=None) -> dict:
     after = photometric_fit(model, val or train_data, device)
     print(f"after: {after}", flush=True)
 
-    new_id = args.id or f"{args.base_id}-ft-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
     os.makedirs(args.out_dir, exist_ok=True)
     model = model.cpu().eval()
     onnx_path = os.path.join(args.out_dir, f"{new_id}.onnx")

@@ -71,6 +71,15 @@ describe('browser harness', () => {
     expect(info.executionProvider.ortVersion).toMatch(/^\d+\.\d+/);
   });
 
+  it('lists the shipped models with their sha256 and where they were trained', async () => {
+    const r = await call('models.list', {});
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    const selftest = r.value.models.find((m: { id: string }) => m.id === 'selftest');
+    expect(selftest).toMatchObject({ source: 'shipped', task: 'selftest', params: 10 });
+    expect(selftest.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.value.problems).toEqual([]);
+  });
+
   it('validates input and names the bad field', async () => {
     const r = await call('image.open', { path: 42 });
     expect(r.ok).toBe(false);

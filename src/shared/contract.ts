@@ -139,6 +139,22 @@ export const OpenedResultSchema = z.object({
   maps: z.array(FieldMapSchema),
 });
 
+/** One model the app can run (shipped, or fine-tuned by the user), as the Settings view lists it. */
+export const ModelInfoSchema = z.object({
+  id: z.string(),
+  task: z.string(),
+  source: z.enum(['shipped', 'user']),
+  file: z.string(),
+  params: z.number().int(),
+  bytes: z.number().int(),
+  sha256: z.string(),
+  trainedOn: z.string(),
+  trainingCommand: z.string(),
+  /** measured figures as the manifest records them */
+  metrics: z.record(z.string(), z.unknown()),
+  notes: z.string().optional(),
+});
+
 // ---------- calls ----------
 
 const TaskIdSchema = z.string().min(1).max(64);
@@ -165,6 +181,11 @@ export const calls = {
   },
   /** Opens a result folder written by any job (history, re-open): result.json plus its float32 maps. */
   'result.open': { input: z.object({ dir: z.string().min(1) }), output: OpenedResultSchema },
+  /** Shipped and user fine-tuned models (src/core/infer/model-catalog.ts); `problems` explains any skipped. */
+  'models.list': {
+    input: z.object({}),
+    output: z.object({ models: z.array(ModelInfoSchema), shippedDir: z.string(), userDir: z.string().nullable(), problems: z.array(z.string()) }),
+  },
   'task.cancel': { input: z.object({ taskId: TaskIdSchema }), output: z.object({ cancelled: z.boolean() }) },
 } as const;
 

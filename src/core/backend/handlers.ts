@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import type { CallInputParsed, CallName, CallOutput, EventName, EventPayload } from '../../shared/contract';
 import type { ComputeClient } from '../compute/client';
 import { LabError } from '../errors';
+import { loadCatalog } from '../infer/model-catalog';
 import type { JobStore } from '../jobs/store';
 import type { OpenedImageData } from '../tasks/open-image';
 import type { ResultMap } from '../results/open-result';
@@ -111,6 +112,28 @@ export function createBackend(deps: BackendDeps): Backend {
         meta: img.meta,
         stats: img.stats,
         dataUrl: deps.binaryUrl('image', id),
+      };
+    },
+
+    'models.list': async () => {
+      const cat = await loadCatalog();
+      return {
+        models: cat.models.map(({ entry, source, dir }) => ({
+          id: entry.id,
+          task: entry.task,
+          source,
+          file: join(dir, entry.file),
+          params: entry.params,
+          bytes: entry.bytes,
+          sha256: entry.sha256,
+          trainedOn: entry.training.hardware,
+          trainingCommand: entry.training.command,
+          metrics: entry.metrics,
+          notes: entry.notes,
+        })),
+        shippedDir: cat.shippedDir,
+        userDir: cat.userDir,
+        problems: cat.problems,
       };
     },
 

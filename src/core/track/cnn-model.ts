@@ -13,7 +13,8 @@
  */
 import path from 'node:path';
 import { LabError } from '../errors';
-import { findModel, loadManifest, MANIFEST_FILE, type ModelEntry, modelsDir } from '../infer/manifest';
+import { MANIFEST_FILE, type ModelEntry } from '../infer/manifest';
+import { loadCatalog } from '../infer/model-catalog';
 import { getModelSession } from '../infer/session-pool';
 import type { CreatedSession } from '../infer/session';
 
@@ -64,22 +65,23 @@ export function checkTrackerEntry(entry: ModelEntry): { refName: string; defName
  * file's sha256 differs; E_RUNTIME when no execution provider can run it.
  */
 export async function openTrackerModel(id: string, opts: OpenTrackerOptions = {}): Promise<TrackerModel> {
-  const dir = path.resolve(opts.modelsDir ?? modelsDir());
+  // An explicit folder (tests, LAB_MODELS_DIR setups) is the only place looked in; otherwise the shipped
+  // models and the user's fine-tuned ones (Note: Two model folders, model-catalog.ts).
+  const catalog = await loadCatalog(opts.modelsDir ? { shippedDir: opts.modelsDir, userDir: null } : {});
+  const hit = catalog.models.find((m) => m.entry.id === id);
+  const dir = hit?.dir ?? catalog.shippedDir;
   const manifestFile = path.join(dir, MANIFEST_FILE);
-  const manifest = await loadManifest(dir);
-  let entry: ModelEntry;
-  try {
-    entry = findModel(manifest, id);
-  } catch {
-    const known = manifest.models.map((m) => m.id).join(', ') || 'none';
+  if (!hit) {
+    const known = catalog.models.map((m) => m.entry.id).join(', ') || 'none';
     throw new LabError(
       'E_NOT_FOUND',
       `The CNN tracker needs model "${id}" (expected as ${path.join(dir, `${id}.onnx`)}), but ${manifestFile} has no entry for it ` +
-        `(it lists: ${known}). Train and export the model with the scripts under training/, which add its file and manifest entry, ` +
-        'or choose another model.',
+        `(known models: ${known}). Train and export the model with the scripts under training/, which add its file and manifest entry, ` +
+        'fine-tune one into your models folder with training/finetune.py, or choose another model.',
       manifestFile,
     );
   }
+  const entry: ModelEntry = hit.entry;
   const names = checkTrackerEntry(entry);
   let created: CreatedSession;
   try {
