@@ -5,6 +5,7 @@
  */
 import { LabError, toLabError } from '../core/errors';
 import { runInfo } from './info';
+import { MODELS_USAGE, runModels } from './models';
 import { runCompare } from './compare';
 import { runReport, REPORT_USAGE } from './report';
 import { runSimulate } from './simulate';
@@ -37,6 +38,7 @@ ${XPCI_USAGE}
       Bias, RMSE, MAE and end-point error of a measured field against ground truth.
 ${WATCH_USAGE}
 ${REPORT_USAGE}
+${MODELS_USAGE}
   lab --version | --help
 
 Exit codes: 0 success, 1 bad input or failed task, 2 usage error.`;
@@ -72,6 +74,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runWatch(rest);
       case 'report':
         return await runReport(rest);
+      case 'models':
+        return await runModels(rest);
       default:
         throw new UsageError(`unknown command "${cmd}"`);
     }
