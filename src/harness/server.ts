@@ -175,7 +175,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     backend,
     jobs,
     async close() {
-      backend.cancelAll();
+      // Stops the watch session first: its running jobs go back to the queue before the store closes.
+      await backend.shutdown();
       for (const s of sockets) s.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
       await new Promise<void>((r) => server.close(() => r()));

@@ -65,6 +65,14 @@ async function start(): Promise<void> {
       const r = parent ? await dialog.showOpenDialog(parent, opts) : await dialog.showOpenDialog(opts);
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
+    openFolderDialog: async () => {
+      const parent = BrowserWindow.getFocusedWindow() ?? undefined;
+      const opts = { title: 'Choose a folder', properties: ['openDirectory' as const, 'createDirectory' as const] };
+      const r = parent ? await dialog.showOpenDialog(parent, opts) : await dialog.showOpenDialog(opts);
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+    // Packaged: electron-builder's extraResources must copy resources/rules to <resources>/rules.
+    rulesExamplesDir: app.isPackaged ? join(process.resourcesPath, 'rules') : join(app.getAppPath(), 'resources', 'rules'),
     emit: (name, payload) => {
       for (const w of windows) if (!w.isDestroyed()) w.webContents.send(ipcEventChannel(name), payload);
     },
@@ -94,10 +102,20 @@ async function start(): Promise<void> {
   app.on('activate', () => {
     if (windows.size === 0) createWindow();
   });
-  app.on('before-quit', () => {
-    backend.cancelAll();
-    void compute.close();
-    jobs.close();
+  // The watch session stops first (its running jobs go back to the queue), then the host and the store.
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    void backend
+      .shutdown()
+      .catch(() => {})
+      .finally(async () => {
+        await compute.close().catch(() => {});
+        jobs.close();
+        app.quit();
+      });
   });
 }
 

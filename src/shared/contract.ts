@@ -155,6 +155,108 @@ export const ModelInfoSchema = z.object({
   notes: z.string().optional(),
 });
 
+
+// ---------- acquisition folder (watch) ----------
+
+/** One event of the acquisition-folder watcher (src/core/watch/events.ts), forwarded unchanged as `watch.event`. */
+export const WatchEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('folder-missing'), root: z.string(), reason: z.string() }),
+  z.object({ type: z.literal('folder-back'), root: z.string() }),
+  z.object({ type: z.literal('scan-done'), root: z.string(), files: z.number() }),
+  z.object({ type: z.literal('file-seen'), path: z.string(), rel: z.string() }),
+  z.object({ type: z.literal('file-ready'), path: z.string(), rel: z.string(), size: z.number() }),
+  z.object({ type: z.literal('file-removed'), path: z.string(), rel: z.string() }),
+  z.object({ type: z.literal('file-failed'), path: z.string(), rel: z.string(), code: z.string(), reason: z.string() }),
+  z.object({ type: z.literal('job-queued'), jobId: z.number(), kind: z.string(), rule: z.string(), inputs: z.array(z.string()) }),
+  z.object({ type: z.literal('job-skipped'), jobId: z.number(), kind: z.string(), rule: z.string(), inputs: z.array(z.string()), state: z.string() }),
+  z.object({ type: z.literal('job-started'), jobId: z.number(), kind: z.string(), rule: z.string(), inputs: z.array(z.string()), attempt: z.number() }),
+  z.object({ type: z.literal('job-progress'), jobId: z.number(), fraction: z.number(), message: z.string().optional() }),
+  z.object({ type: z.literal('job-retry'), jobId: z.number(), attempt: z.number(), delayMs: z.number(), code: z.string(), reason: z.string() }),
+  z.object({ type: z.literal('job-done'), jobId: z.number(), kind: z.string(), rule: z.string(), outDir: z.string(), ms: z.number(), adopted: z.boolean() }),
+  z.object({ type: z.literal('job-failed'), jobId: z.number(), kind: z.string(), rule: z.string(), inputs: z.array(z.string()), code: z.string(), reason: z.string(), permanent: z.boolean() }),
+  z.object({ type: z.literal('job-cancelled'), jobId: z.number(), reason: z.string() }),
+  z.object({ type: z.literal('job-requeued'), jobId: z.number(), reason: z.string() }),
+  z.object({ type: z.literal('warning'), message: z.string() }),
+]);
+
+/** Watch session options the engine has (src/core/watch/session.ts); omitted = the engine's default. */
+export const WatchOptionsSchema = z.object({
+  /** a file is ready once its size and mtime have not changed for this long (default 2000 ms) */
+  stableMs: z.number().int().min(0).max(3_600_000).optional(),
+  /** poll the folder every N ms instead of OS events (network shares); omitted = OS events */
+  pollMs: z.number().int().min(50).max(600_000).optional(),
+  /** watch sub-folders too */
+  recursive: z.boolean().optional(),
+  /** jobs run at once (default 1) */
+  concurrency: z.number().int().min(1).max(16).optional(),
+  /** tries per job for transient errors (default 4) */
+  maxAttempts: z.number().int().min(1).max(100).optional(),
+  /** a file still incomplete after this long without change fails (default 60 000 ms) */
+  completeTimeoutMs: z.number().int().min(100).max(86_400_000).optional(),
+  /** allow the output folder inside the watched folder */
+  allowOutputInside: z.boolean().optional(),
+});
+
+/** One rule, in a line a person can check. */
+export const RuleSummarySchema = z.object({
+  name: z.string(),
+  type: z.enum(['pair', 'series', 'single']),
+  task: z.string(),
+  /** e.g. `every file matching ".*\.tif" → info` */
+  text: z.string(),
+});
+export const RulesSummarySchema = z.object({ description: z.string().nullable(), rules: z.array(RuleSummarySchema) });
+
+export const WatchJobStateSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'skipped']);
+/** One row of the live queue: a job of this session (or a file that failed before it became a job). */
+export const WatchQueueEntrySchema = z.object({
+  /** `job:<id>` or `file:<rel>` */
+  key: z.string(),
+  jobId: z.number().int().nullable(),
+  kind: z.string(),
+  rule: z.string(),
+  /** input paths relative to the watched folder, reference first */
+  inputs: z.array(z.string()),
+  /** absolute path of the first input (thumbnail), when known */
+  firstInput: z.string().nullable(),
+  state: WatchJobStateSchema,
+  /** 0–1 while running */
+  fraction: z.number(),
+  message: z.string().nullable(),
+  attempt: z.number().int(),
+  error: z.string().nullable(),
+  outDir: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export const WatchJobCountsSchema = z.object({
+  queued: z.number().int(), running: z.number().int(), done: z.number().int(), failed: z.number().int(), cancelled: z.number().int(), skipped: z.number().int(),
+});
+export const WatchStatusSchema = z.object({
+  running: z.boolean(),
+  /** the watched folder (absolute); the last one after a stop, null before any start */
+  folder: z.string().nullable(),
+  outDir: z.string().nullable(),
+  /** the rules file path, or "(edited rules)" */
+  rulesSource: z.string().nullable(),
+  rulesSummary: RulesSummarySchema.nullable(),
+  startedAt: z.string().nullable(),
+  stoppedAt: z.string().nullable(),
+  /** whether the watched folder is there right now */
+  folderPresent: z.boolean(),
+  counts: WatchJobCountsSchema,
+  /** files waiting for their partner image (pair / series rules) */
+  waitingForPartner: z.array(z.string()),
+  /** newest first, at most 300 */
+  queue: z.array(WatchQueueEntrySchema),
+});
+export const ValidateRulesOutputSchema = z.object({
+  ok: z.boolean(),
+  /** one readable line per mistake (`rules[0].task.kind: expected ...`); empty when ok */
+  mistakes: z.array(z.string()),
+  summary: RulesSummarySchema.nullable(),
+});
+export const RulesExampleSchema = z.object({ file: z.string(), name: z.string(), description: z.string(), text: z.string() });
+
 // ---------- calls ----------
 
 const TaskIdSchema = z.string().min(1).max(64);
@@ -166,7 +268,15 @@ export const calls = {
   'image.open': { input: z.object({ path: z.string().min(1) }), output: OpenedImageSchema },
   'image.close': { input: z.object({ id: z.string() }), output: z.object({ closed: z.boolean() }) },
   'jobs.list': {
-    input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }),
+    input: z.object({
+      limit: z.number().int().min(1).max(1000).default(100),
+      offset: z.number().int().min(0).optional(),
+      /** only jobs in this state */
+      state: JobStateSchema.optional(),
+      /** case-insensitive text found in the kind, parameters (input paths, rule), error or result folder */
+      search: z.string().max(200).optional(),
+    }),
+    /** `total` counts every job matching the filters, not just this page */
     output: z.object({ jobs: z.array(JobSchema), total: z.number().int() }),
   },
   /** Long task: progress arrives as `task.progress` events with this taskId; cancel with `task.cancel`. */
@@ -187,6 +297,34 @@ export const calls = {
     output: z.object({ models: z.array(ModelInfoSchema), shippedDir: z.string(), userDir: z.string().nullable(), problems: z.array(z.string()) }),
   },
   'task.cancel': { input: z.object({ taskId: TaskIdSchema }), output: z.object({ cancelled: z.boolean() }) },
+
+  // ----- acquisition folder (src/core/backend/watch-service.ts); one watch session per app -----
+  /** Native folder dialog; null when the user cancels. Electron only (capabilities.nativeDialogs). */
+  'dialog.openFolder': { input: z.object({}), output: z.object({ path: z.string().nullable() }) },
+  /**
+   * Starts watching `folder`: `rules` is the path of a rules JSON file or the rules object itself; results
+   * go to `outDir` (default: a folder under the app's results directory). Progress as `watch.event`.
+   */
+  'watch.start': {
+    input: z.object({
+      folder: z.string().min(1),
+      rules: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+      outDir: z.string().min(1).optional(),
+      options: WatchOptionsSchema.default({}),
+    }),
+    output: WatchStatusSchema,
+  },
+  /** Stops watching: running jobs go back to the queue ('stop', they run at the next start) or are cancelled. */
+  'watch.stop': { input: z.object({ how: z.enum(['stop', 'cancel']).default('stop') }), output: WatchStatusSchema },
+  'watch.status': { input: z.object({}), output: WatchStatusSchema },
+  /** Checks rules JSON text as the rule editor has it: every mistake at once, or what the rules do. */
+  'watch.validateRules': { input: z.object({ text: z.string().max(1_000_000) }), output: ValidateRulesOutputSchema },
+  /** The example rules files shipped in resources/rules. */
+  'watch.examples': { input: z.object({}), output: z.object({ examples: z.array(RulesExampleSchema) }) },
+  /** Runs a failed or cancelled watch job again, as a new job with the same inputs. */
+  'jobs.retry': { input: z.object({ jobId: z.number().int().positive() }), output: z.object({ job: JobSchema }) },
+  /** Cancels a queued or running watch job. */
+  'jobs.cancel': { input: z.object({ jobId: z.number().int().positive() }), output: z.object({ cancelled: z.boolean() }) },
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -201,6 +339,9 @@ export const events = {
   'task.progress': z.object({ taskId: z.string(), fraction: z.number(), message: z.string().optional() }),
   'jobs.changed': z.object({ count: z.number().int() }),
   'app.info': AppInfoSchema,
+  'watch.event': WatchEventSchema,
+  /** the session started, stopped, or its counts changed (throttled) */
+  'watch.status': WatchStatusSchema,
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<N extends EventName> = z.output<(typeof events)[N]>;

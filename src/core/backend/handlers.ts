@@ -14,6 +14,7 @@ import type { ResultMap } from '../results/open-result';
 import type { ResultFile } from '../results/result-folder';
 import { appVersion } from '../version';
 import type { BinaryKind, BinaryStore } from './binary-store';
+import { createWatchService, type WatchService, type WatchServiceDeps } from './watch-service';
 
 export type Handlers = { [N in CallName]: (input: CallInputParsed<N>) => Promise<CallOutput<N>> };
 type AppInfo = CallOutput<'app.info'>;
@@ -31,6 +32,12 @@ export interface BackendDeps {
   resultsDir: string;
   /** Native open dialog; absent in the harness. */
   openImageDialog?: () => Promise<string | null>;
+  /** Native folder dialog (acquisition folder); absent in the harness. */
+  openFolderDialog?: () => Promise<string | null>;
+  /** Example rules files for the Acquisition workspace (default: resources/rules, see watch-service.ts). */
+  rulesExamplesDir?: string;
+  /** Watch engine timings (tests) and the task runner (default: the compute host). */
+  watch?: Pick<WatchServiceDeps, 'engine' | 'runTask'>;
   emit<N extends EventName>(name: N, payload: EventPayload<N>): void;
 }
 
@@ -38,8 +45,12 @@ export interface Backend {
   handlers: Handlers;
   /** Starts the execution-provider probe; the status bar updates through the `app.info` event. */
   probe(): Promise<void>;
-  /** Cancels every running task (window closing, app quitting). */
+  /** Cancels every running task (window closing, app quitting) and starts stopping the watch session. */
   cancelAll(): void;
+  /** cancelAll, then waits until the watch session has stopped (its running jobs back in the queue). */
+  shutdown(): Promise<void>;
+  /** The acquisition-folder session manager (tests). */
+  watch: WatchService;
 }
 
 export function createBackend(deps: BackendDeps): Backend {
@@ -75,6 +86,14 @@ export function createBackend(deps: BackendDeps): Backend {
   const newResultDir = (kind: string) => join(deps.resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${kind}`);
 
   const jobsChanged = () => deps.emit('jobs.changed', { count: deps.jobs.count() });
+  const watch = createWatchService({
+    jobs: deps.jobs,
+    compute: deps.compute,
+    resultsDir: deps.resultsDir,
+    emit: deps.emit,
+    examplesDir: deps.rulesExamplesDir,
+    ...deps.watch,
+  });
 
   /** Runs one long task with a renderer-chosen id so `task.cancel` and progress events can name it. */
   async function asTask<T>(taskId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -139,8 +158,8 @@ export function createBackend(deps: BackendDeps): Backend {
 
     'image.close': async ({ id }) => ({ closed: deps.binaries.delete(id) }),
 
-    'jobs.list': async ({ limit }) => {
-      const { jobs, total } = deps.jobs.listJobs({ limit });
+    'jobs.list': async ({ limit, offset, state, search }) => {
+      const { jobs, total } = deps.jobs.listJobs({ limit, offset, state, search });
       return {
         total,
         jobs: jobs.map((j) => ({
@@ -210,6 +229,25 @@ export function createBackend(deps: BackendDeps): Backend {
       c?.abort();
       return { cancelled: Boolean(c) };
     },
+
+    'dialog.openFolder': async () => {
+      if (!deps.openFolderDialog) {
+        throw new LabError('E_UNSUPPORTED', 'There is no native folder dialog in the browser harness; type the folder path.');
+      }
+      return { path: await deps.openFolderDialog() };
+    },
+    'watch.start': async (input) => watch.start(input),
+    'watch.stop': async ({ how }) => watch.stop(how),
+    'watch.status': async () => watch.status(),
+    'watch.validateRules': async ({ text }) => watch.validateText(text),
+    'watch.examples': async () => watch.examples(),
+    'jobs.retry': async ({ jobId }) => {
+      const job = await watch.retry(jobId);
+      jobsChanged();
+      const { id, kind, state, params, createdAt, updatedAt, resultDir, error } = job;
+      return { job: { id, kind, state, params, createdAt, updatedAt, resultDir, error } };
+    },
+    'jobs.cancel': async ({ jobId }) => watch.cancel(jobId),
   };
 
   return {
@@ -228,6 +266,12 @@ export function createBackend(deps: BackendDeps): Backend {
     },
     cancelAll() {
       for (const c of tasks.values()) c.abort();
+      void watch.shutdown().catch(() => {});
     },
+    async shutdown() {
+      for (const c of tasks.values()) c.abort();
+      await watch.shutdown();
+    },
+    watch,
   };
 }

@@ -8,6 +8,7 @@ import { openResultFolder } from '../results/open-result';
 import { openImageFile } from '../tasks/open-image';
 import { runSimulatePairTask, type SimulatePairTaskParams } from '../tasks/simulate-pair-task';
 import { runTrackTask, type TrackTaskParams } from '../tasks/track-task';
+import { watchTaskOp } from './watch-ops';
 
 export type Op = (input: unknown, ctx: TaskContext) => Promise<unknown>;
 export type OpTable = Record<string, Op>;
@@ -18,4 +19,6 @@ export const ops: OpTable = {
   'ort.probe': async () => probeExecutionProvider(),
   'track.run': async (input, ctx) => runTrackTask(input as TrackTaskParams, ctx),
   'result.open': async (input) => openResultFolder((input as { dir: string }).dir),
+  /** one task of a watch job (watch-ops.ts) */
+  'watch.task': watchTaskOp,
 };

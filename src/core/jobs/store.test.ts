@@ -222,6 +222,28 @@ describe('job store: queries', () => {
     labError(() => store.listJobs({ limit: 10, state: 'bogus' as never }), 'E_INVALID_INPUT');
   });
 
+  it('searches kind, parameters, error and result folder case-insensitively, with the state filter and a matching total', () => {
+    const store = openStore();
+    const a = store.createJob({ kind: 'info', params: { watch: { inputs: [{ rel: 'Shot_001.tif' }] } } });
+    const b = store.createJob({ kind: 'info', params: { watch: { inputs: [{ rel: 'shot_002.tif' }] } } });
+    const c = store.createJob({ kind: 'track', params: { refPath: '/data/ref.tif' } });
+    const d = store.createJob({ kind: 'watch.file', params: { rel: '50%_done.tif' } });
+    store.markRunning(a.id);
+    store.markDone(a.id, { resultDir: '/results/sem-info_job1' });
+    store.markRunning(b.id);
+    store.markFailed(b.id, 'E_CORRUPT: not a TIFF');
+    expect(store.listJobs({ limit: 10, search: 'SHOT_' }).jobs.map((j) => j.id)).toEqual([b.id, a.id]);
+    expect(store.listJobs({ limit: 10, search: 'shot', state: 'failed' })).toMatchObject({ total: 1, jobs: [{ id: b.id }] });
+    expect(store.listJobs({ limit: 10, search: 'not a tiff' }).jobs.map((j) => j.id)).toEqual([b.id]);
+    expect(store.listJobs({ limit: 10, search: 'sem-info_job' }).jobs.map((j) => j.id)).toEqual([a.id]);
+    expect(store.listJobs({ limit: 10, search: 'track' }).jobs.map((j) => j.id)).toEqual([c.id]);
+    // % and _ are literal, not wildcards
+    expect(store.listJobs({ limit: 10, search: '50%' }).jobs.map((j) => j.id)).toEqual([d.id]);
+    expect(store.listJobs({ limit: 10, search: '%' }).total).toBe(1);
+    expect(store.listJobs({ limit: 1, search: 'info' })).toMatchObject({ total: 2, jobs: [{ id: b.id }] });
+    expect(store.listJobs({ limit: 10, search: '   ' }).total).toBe(4);
+  });
+
   it('finds jobs by input key, newest first', () => {
     const store = openStore();
     const key = computeInputKey('track', { window: 31, step: 8 }, [SHA, 'b'.repeat(64)]);

@@ -31,8 +31,11 @@ export interface JobStore {
   createJob(input: { kind: string; params: Record<string, unknown>; inputKey?: string }): JobRecord;
   /** The job, or null if there is none with this id. */
   getJob(id: number): JobRecord | null;
-  /** Newest first; `total` counts every job matching `state`, not just this page. */
-  listJobs(opts: { limit: number; offset?: number; state?: JobState }): { jobs: JobRecord[]; total: number };
+  /**
+   * Newest first; `total` counts every job matching the filters, not just this page. `search` is a
+   * case-insensitive substring of the kind, parameters (JSON: input paths, rule), error or result folder.
+   */
+  listJobs(opts: { limit: number; offset?: number; state?: JobState; search?: string }): { jobs: JobRecord[]; total: number };
   markRunning(id: number): JobRecord;
   markDone(id: number, result: { resultDir: string; files?: JobResultFile[] }): JobRecord;
   markFailed(id: number, error: string): JobRecord;
@@ -88,6 +91,7 @@ const ListSchema = z.object({
   limit: z.number().int().min(1).max(1000),
   offset: z.number().int().min(0).default(0),
   state: JobStateSchema.optional(),
+  search: z.string().max(200).optional(),
 });
 
 /** Parses an argument, turning a zod failure into E_INVALID_INPUT that says which call and field. */
@@ -239,11 +243,22 @@ class SqliteJobStore implements JobStore {
     return row ? parseJobRow(row, this.path) : null;
   }
 
-  listJobs(opts: { limit: number; offset?: number; state?: JobState }): { jobs: JobRecord[]; total: number } {
-    const { limit, offset, state } = arg(ListSchema, opts, 'job list options');
-    this.db_();
-    const rows = state ? this.stmt.listState.all(state, limit, offset) : this.stmt.list.all(limit, offset);
-    return { jobs: rows.map((r) => parseJobRow(r, this.path)), total: this.count(state) };
+  listJobs(opts: { limit: number; offset?: number; state?: JobState; search?: string }): { jobs: JobRecord[]; total: number } {
+    const { limit, offset, state, search } = arg(ListSchema, opts, 'job list options');
+    const db = this.db_();
+    const text = search?.trim();
+    if (!text) {
+      const rows = state ? this.stmt.listState.all(state, limit, offset) : this.stmt.list.all(limit, offset);
+      return { jobs: rows.map((r) => parseJobRow(r, this.path)), total: this.count(state) };
+    }
+    // LIKE is case-insensitive for ASCII; %, _ and \ in the text are matched literally.
+    const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const where = `(kind LIKE :q ESCAPE '\\' OR params_json LIKE :q ESCAPE '\\' OR ifnull(error, '') LIKE :q ESCAPE '\\'
+                    OR ifnull(result_dir, '') LIKE :q ESCAPE '\\')${state ? ' AND state = :state' : ''}`;
+    const bind = { q: like, ...(state ? { state } : {}) };
+    const rows = db.prepare(`SELECT * FROM jobs WHERE ${where} ORDER BY id DESC LIMIT :limit OFFSET :offset`).all({ ...bind, limit, offset });
+    const n = db.prepare(`SELECT count(*) AS n FROM jobs WHERE ${where}`).get(bind) as { n: number };
+    return { jobs: rows.map((r) => parseJobRow(r, this.path)), total: Number(n.n) };
   }
 
   markRunning(id: number): JobRecord {

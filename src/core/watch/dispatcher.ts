@@ -110,6 +110,18 @@ export class Dispatcher {
     await Promise.all([...this.hashing, ...[...this.active.values()].map((a) => a.done)]);
   }
 
+  /**
+   * Queues a job already recorded as 'queued' in the store (a retry made by the app); false if it is not
+   * a queued job of this output folder or the dispatcher is stopping.
+   */
+  enqueueExisting(jobId: number): boolean {
+    const job = this.opts.store.getJob(jobId);
+    if (this.stopping || !job || job.state !== 'queued' || !this.owns(job) || this.queue.includes(jobId) || this.active.has(jobId)) return false;
+    this.queue.push(jobId);
+    this.pump();
+    return true;
+  }
+
   /** Cancels one job of this session (queued or running); false if it is not one. */
   cancel(jobId: number): boolean {
     const at = this.queue.indexOf(jobId);

@@ -33,13 +33,7 @@ export const WORKSPACES: readonly Workspace[] = [
     built: false,
     plan: 'Will deblur and super-resolve SEM images with ONNX models on the GPU where there is one, with a before/after compare slider.',
   },
-  {
-    id: 'acquire',
-    label: 'Acquisition',
-    hint: 'Watch a folder as images land',
-    built: false,
-    plan: 'Will watch an acquisition folder, pair images as they finish writing and queue a processing job for each pair automatically.',
-  },
+  { id: 'acquire', label: 'Acquisition', hint: 'Watch a folder as images land', built: true },
   { id: 'jobs', label: 'Jobs', hint: 'Queue and results', built: true },
 ];
 
