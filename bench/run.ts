@@ -2,9 +2,11 @@
  * @file `npm run bench -- NAME [options]`: runs one benchmark and prints its side-by-side table.
  */
 import { benchCnn } from './cnn';
+import { benchDeblur } from './deblur';
+import { benchSr } from './sr';
 import { benchTrack } from './track';
 
-const BENCHES: Record<string, (args: string[]) => Promise<void>> = { cnn: benchCnn, track: benchTrack };
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = { cnn: benchCnn, track: benchTrack, deblur: benchDeblur, sr: benchSr };
 const [name, ...rest] = process.argv.slice(2);
 const fn = name ? BENCHES[name] : undefined;
 if (!fn) {

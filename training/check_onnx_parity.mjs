@@ -41,9 +41,10 @@ for (const c of golden.cases) {
   const t0 = performance.now();
   const out = await session.run(feeds);
   const ms = performance.now() - t0;
-  const got = out.flow;
-  const want = readF32(c.tensors.flow.file);
-  const shapeOk = JSON.stringify(Array.from(got.dims)) === JSON.stringify(c.tensors.flow.shape);
+  const outName = (golden.outputs ?? ['flow'])[0];
+  const got = out[outName];
+  const want = readF32(c.tensors[outName].file);
+  const shapeOk = JSON.stringify(Array.from(got.dims)) === JSON.stringify(c.tensors[outName].shape);
   let maxAbs = 0;
   let bad = 0;
   for (let i = 0; i < want.length; i++) {
@@ -53,6 +54,6 @@ for (const c of golden.cases) {
   }
   const ok = shapeOk && bad === 0;
   if (!ok) failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${id} ${c.name}: shape ${got.dims.join('x')}${shapeOk ? '' : ' (expected ' + c.tensors.flow.shape.join('x') + ')'}, max |diff| ${maxAbs.toExponential(2)}, ${bad} elements over tolerance, ${ms.toFixed(0)} ms`);
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${id} ${c.name}: shape ${got.dims.join('x')}${shapeOk ? '' : ' (expected ' + c.tensors[outName].shape.join('x') + ')'}, max |diff| ${maxAbs.toExponential(2)}, ${bad} elements over tolerance, ${ms.toFixed(0)} ms`);
 }
 process.exit(failed ? 1 : 0);

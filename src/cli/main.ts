@@ -9,8 +9,10 @@ import { MODELS_USAGE, runModels } from './models';
 import { runCompare } from './compare';
 import { runReport, REPORT_USAGE } from './report';
 import { runSimulate } from './simulate';
+import { runSr, SR_USAGE } from './sr';
 import { SIMULATE_XPCI_USAGE } from './simulate-xpci';
 import { runTrack } from './track';
+import { DEBLUR_USAGE, runDeblur } from './deblur';
 import { runWatch, WATCH_USAGE } from './watch';
 import { runXpci, XPCI_USAGE } from './xpci';
 import { UsageError } from './usage-error';
@@ -34,6 +36,8 @@ ${SIMULATE_XPCI_USAGE}
       (UMPA), exx/eyy/exy.tif (--strain-window), preview.png and result.json. UMPA multi-frame: give
       comma-separated frame lists to --ref and --def.
 ${XPCI_USAGE}
+${DEBLUR_USAGE}
+${SR_USAGE}
   lab compare --truth-u U --truth-v V --u U2 --v V2 [--mask M] [--json]
       Bias, RMSE, MAE and end-point error of a measured field against ground truth.
 ${WATCH_USAGE}
@@ -66,6 +70,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runSimulate(rest);
       case 'track':
         return await runTrack(rest);
+      case 'deblur':
+        return await runDeblur(rest);
+      case 'sr':
+        return await runSr(rest);
       case 'compare':
         return await runCompare(rest);
       case 'xpci':

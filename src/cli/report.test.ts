@@ -12,6 +12,8 @@ import { LabError } from '../core/errors';
 import { quietContext } from '../core/progress';
 import { runSimulatePairTask } from '../core/tasks/simulate-pair-task';
 import { runTrackTask } from '../core/tasks/track-task';
+import { formatValue } from '../core/report/format';
+import { makeRestoreFixtures } from '../core/report/report-fixtures';
 import { runReport } from './report';
 import { UsageError } from './usage-error';
 
@@ -103,6 +105,19 @@ describe('lab report', () => {
     expect((await lab(job, '--out', join(dir, 'x.pdf'))).error).toBeInstanceOf(UsageError);
     expect((await lab(job, '--out', join(dir, 'x.html'), '--notes', 'missing-notes.txt')).error?.message).toContain('missing-notes.txt');
   });
+
+  it('reports real lab deblur / lab sr folders with their method and metrics', async () => {
+    const fx = await makeRestoreFixtures(join(dir, 'restore'));
+    const out = join(dir, 'restore.html');
+    const r = await lab(fx.deblur, fx.sr, '--out', out, '--title', 'SEM');
+    expect(r.error).toBeNull();
+    expect(r.out).toMatch(/wrote .*restore\.html \(2 section\(s\), 2 figures\)/);
+    const html = await readFile(out, 'utf8');
+    const d = JSON.parse(await readFile(join(fx.deblur, 'result.json'), 'utf8'));
+    for (const needle of ['Deblurring: deblur-rl', 'Super-resolution ×2: sr-bicubic', 'Richardson–Lucy deconvolution', formatValue(d.metrics.reference.psnrDb.output)]) expect(html).toContain(needle);
+    expect(existsSync(join(dir, 'restore_data', 'job1_deblur-rl', 'deblurred.tif'))).toBe(true);
+    expect(existsSync(join(dir, 'restore_data', 'job2_sr-bicubic', 'inset_A_before.tif'))).toBe(true);
+  }, 120_000);
 
   it.skipIf(!HAVE_CHROMIUM)('prints the PDF with --pdf', async () => {
     const r = await lab(job, '--out', join(dir, 'p.html'), '--pdf', join(dir, 'p.pdf'), '--title', 'With PDF');

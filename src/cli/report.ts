@@ -20,7 +20,10 @@ export const REPORT_USAGE = `  lab report JOBDIR... --out report.html [--pdf rep
       report_data/ beside it with the float32 TIFF maps and CSV data behind every figure; --pdf prints
       it with headless Chromium (page numbers, table of contents with pages; LAB_CHROMIUM = its path).
       The truth is found by itself for jobs whose inputs came from 'lab simulate pair', or given with
-      --truth (maps named like the job's: u.tif, v.tif, alpha_x.tif, ...). --force replaces old outputs.`;
+      --truth (maps named like the job's: u.tif, v.tif, alpha_x.tif, ...). Folders of 'lab deblur' and
+      'lab sr' get a restoration section: method and PSF/kernel, model and provider, PSNR/SSIM/sharpness
+      as the job recorded them, and the input beside the output with zoomed insets (an SR input enlarged
+      by pixel repetition). --force replaces old outputs.`;
 
 /**
  * --notes: a file when one exists at that path; text otherwise — unless the value looks like a file name

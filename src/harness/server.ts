@@ -20,6 +20,7 @@ import { dispatchCall } from '../core/backend/dispatch';
 import { createBackend, type Backend } from '../core/backend/handlers';
 import { forkComputeHost, type ComputeClient } from '../core/compute/client';
 import { openJobStore, type JobStore } from '../core/jobs/store';
+import { chromiumPrinter } from '../core/report/pdf';
 
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
@@ -78,6 +79,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     transport: 'browser-harness',
     resultsDir: join(opts.dataDir, 'results'),
     binaryUrl: (kind, id) => `${origin}/data/${kind}/${id}`,
+    // Reports print with headless Chromium (LAB_CHROMIUM or /usr/bin/chromium), one browser per export.
+    reportPrinter: () => chromiumPrinter(),
     emit: (name, payload) => broadcast({ type: 'event', name, payload }),
   });
 

@@ -13,6 +13,7 @@ import { createBackend } from '../core/backend/handlers';
 import { openJobStore } from '../core/jobs/store';
 import { startUtilityComputeHost } from './compute-utility';
 import { installAppWideGuards, isTrustedSender, secureWebPreferences } from './security';
+import { electronReportPrinter, readReportCss } from './report-printer';
 
 // Large arrays (images, fields) travel over this scheme, scoped to the binary store and nothing else.
 protocol.registerSchemesAsPrivileged([
@@ -73,6 +74,9 @@ async function start(): Promise<void> {
     },
     // Packaged: electron-builder's extraResources must copy resources/rules to <resources>/rules.
     rulesExamplesDir: app.isPackaged ? join(process.resourcesPath, 'rules') : join(app.getAppPath(), 'resources', 'rules'),
+    // Reports: PDF through a hidden sandboxed window's printToPDF; the stylesheet from resources/report.
+    reportPrinter: electronReportPrinter,
+    reportCss: readReportCss,
     emit: (name, payload) => {
       for (const w of windows) if (!w.isDestroyed()) w.webContents.send(ipcEventChannel(name), payload);
     },

@@ -156,6 +156,69 @@ export const ModelInfoSchema = z.object({
 });
 
 
+// ---------- restoration (SEM deblurring, super-resolution; src/core/backend/restore-handlers.ts) ----------
+
+export const DeblurMethodSchema = z.enum(['midnet', 'nafnet', 'richardson-lucy']);
+export const SrMethodSchema = z.enum(['usrnet', 'fsrcnn', 'espcn', 'bicubic']);
+export const DeblurParamsSchema = z.object({
+  /** the blurred image (read only) */
+  inPath: z.string().min(1),
+  /** sharp reference of the same field and size: adds PSNR/SSIM */
+  refPath: z.string().min(1).optional(),
+  method: DeblurMethodSchema,
+  /** method options; the core fills in defaults (sigma/iterations: richardson-lucy; modelId/tile/overlap: CNNs) */
+  options: z
+    .object({
+      /** Gaussian PSF σ in px; omitted = estimated from the image */
+      sigma: z.number().gt(0).max(50).optional(),
+      iterations: z.number().int().min(1).max(1000).optional(),
+      modelId: z.string().min(1).optional(),
+      tile: z.number().int().min(64).max(8192).optional(),
+      overlap: z.number().int().min(4).max(1024).optional(),
+    })
+    .strict()
+    .default({}),
+  /** pixels left out at each border when scoring */
+  border: z.number().int().min(0).max(1000).optional(),
+  /** result folder; default: a new folder under the app's results directory */
+  outDir: z.string().min(1).optional(),
+});
+export const SrParamsSchema = z.object({
+  inPath: z.string().min(1),
+  scale: z.union([z.literal(2), z.literal(3), z.literal(4)]),
+  method: SrMethodSchema,
+  /** blur kernel as the CLI takes it (gauss:S, gauss:S1,S2,THETA, motion:LEN,ANGLE, bicubic:S, kernels12:N, a file); usrnet only */
+  kernel: z.string().min(1).max(2000).optional(),
+  /** noise std in the input's grey levels; usrnet only */
+  noise: z.number().min(0).max(1e9).optional(),
+  /** high-resolution reference, exactly scale × the input's size: adds PSNR/SSIM */
+  refPath: z.string().min(1).optional(),
+  tile: z.number().int().min(64).max(8192).optional(),
+  outDir: z.string().min(1).optional(),
+});
+/** What a restoration run returns: the folder, its result.json, both images opened like `image.open`. */
+export const RestoreRunOutputSchema = z.object({
+  jobId: z.number().int(),
+  outDir: z.string(),
+  /** result.json as written */
+  result: z.record(z.string(), z.unknown()),
+  /** the input image (native pixels by URL) */
+  input: OpenedImageSchema,
+  /** the written deblurred.tif / sr.tif */
+  output: OpenedImageSchema,
+  /** result.json's `metrics` block, as written (NaN became null) */
+  metrics: z.record(z.string(), z.unknown()),
+  messages: z.array(z.string()),
+});
+export const KernelPreviewSchema = z.object({
+  width: z.number().int(),
+  height: z.number().int(),
+  /** row-major, sums to 1 (at most 63×63) */
+  values: z.array(z.number()),
+  max: z.number(),
+  description: z.string(),
+});
+
 // ---------- acquisition folder (watch) ----------
 
 /** One event of the acquisition-folder watcher (src/core/watch/events.ts), forwarded unchanged as `watch.event`. */
@@ -257,6 +320,35 @@ export const ValidateRulesOutputSchema = z.object({
 });
 export const RulesExampleSchema = z.object({ file: z.string(), name: z.string(), description: z.string(), text: z.string() });
 
+/** `report.export` (reports of jobs from the history). */
+export const ReportExportInputSchema = z.object({
+  taskId: z.string().min(1).max(64).optional(),
+  /** done jobs of the job store, in report order (their result folders) */
+  jobIds: z.array(z.number().int().positive()).max(100).default([]),
+  /** result folders given directly, after the jobs */
+  resultDirs: z.array(z.string().min(1)).max(100).default([]),
+  title: z.string().max(300).default(''),
+  operator: z.string().max(200).optional(),
+  sample: z.string().max(300).optional(),
+  project: z.string().max(300).optional(),
+  notes: z.string().max(50_000).optional(),
+  /** the HTML file to write (absolute; must end in .html); the PDF goes beside it as .pdf */
+  outPath: z.string().min(1).max(4096),
+  pdf: z.boolean().default(true),
+  force: z.boolean().default(false),
+});
+export const ReportExportOutputSchema = z.object({
+  htmlPath: z.string(),
+  pdfPath: z.string().nullable(),
+  dataDir: z.string(),
+  /** PDF pages; null without a PDF */
+  pages: z.number().int().nullable(),
+  sections: z.number().int(),
+  figures: z.number().int(),
+  dataFiles: z.number().int(),
+  warnings: z.array(z.string()),
+});
+
 // ---------- calls ----------
 
 const TaskIdSchema = z.string().min(1).max(64);
@@ -297,6 +389,31 @@ export const calls = {
     output: z.object({ models: z.array(ModelInfoSchema), shippedDir: z.string(), userDir: z.string().nullable(), problems: z.array(z.string()) }),
   },
   'task.cancel': { input: z.object({ taskId: TaskIdSchema }), output: z.object({ cancelled: z.boolean() }) },
+
+  // ----- restoration (src/core/backend/restore-handlers.ts) -----
+  /** Long task: deblurs one image as a job (progress as `task.progress`, cancel with `task.cancel`). */
+  'restore.deblur': { input: z.object({ taskId: TaskIdSchema, params: DeblurParamsSchema }), output: RestoreRunOutputSchema },
+  /** Long task: super-resolves one image by 2, 3 or 4 as a job. */
+  'restore.sr': { input: z.object({ taskId: TaskIdSchema, params: SrParamsSchema }), output: RestoreRunOutputSchema },
+  /** The blur kernel a spec stands for (scale: the default bicubic kernel's), for drawing it. */
+  'restore.kernelPreview': {
+    input: z.object({ kernel: z.string().min(1).max(2000), scale: z.union([z.literal(2), z.literal(3), z.literal(4)]).default(2) }),
+    output: KernelPreviewSchema,
+  },
+  /** Whether USRNet's 12 standard kernels (kernels_12.mat) are available, and what each is. */
+  'restore.kernels12': {
+    input: z.object({}),
+    output: z.object({ available: z.boolean(), path: z.string().nullable(), reason: z.string().nullable(), kernels: z.array(z.object({ n: z.number().int(), description: z.string() })) }),
+  },
+
+  // ----- reports (src/core/backend/report-handlers.ts, src/core/report) -----
+  /**
+   * Long task: one self-contained HTML report of done jobs (by job id) and/or result folders, its data
+   * folder NAME_data/ beside it, and with `pdf` the PDF beside the HTML (same name, .pdf), printed by the
+   * transport's printer (Electron printToPDF in the app, headless Chromium in the harness). Progress as
+   * `task.progress` under `taskId`. Nothing is overwritten unless `force`.
+   */
+  'report.export': { input: ReportExportInputSchema, output: ReportExportOutputSchema },
 
   // ----- acquisition folder (src/core/backend/watch-service.ts); one watch session per app -----
   /** Native folder dialog; null when the user cancels. Electron only (capabilities.nativeDialogs). */

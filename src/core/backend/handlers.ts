@@ -14,6 +14,8 @@ import type { ResultMap } from '../results/open-result';
 import type { ResultFile } from '../results/result-folder';
 import { appVersion } from '../version';
 import type { BinaryKind, BinaryStore } from './binary-store';
+import { restoreHandlers } from './restore-handlers';
+import { reportHandlers, type ReportPrinterHandle } from './report-handlers';
 import { createWatchService, type WatchService, type WatchServiceDeps } from './watch-service';
 
 export type Handlers = { [N in CallName]: (input: CallInputParsed<N>) => Promise<CallOutput<N>> };
@@ -38,6 +40,10 @@ export interface BackendDeps {
   rulesExamplesDir?: string;
   /** Watch engine timings (tests) and the task runner (default: the compute host). */
   watch?: Pick<WatchServiceDeps, 'engine' | 'runTask'>;
+  /** PDF printer for `report.export`, one per export (Electron printToPDF, headless Chromium); absent = HTML only. */
+  reportPrinter?: () => Promise<ReportPrinterHandle>;
+  /** The report stylesheet text where report/html.ts reportCss cannot find it (a packaged app). */
+  reportCss?: () => string;
   emit<N extends EventName>(name: N, payload: EventPayload<N>): void;
 }
 
@@ -107,7 +113,27 @@ export function createBackend(deps: BackendDeps): Backend {
     }
   }
 
+  /** Opens an image in the compute host; its pixels go into the binary store, fetched by URL. */
+  async function openImage(path: string): Promise<CallOutput<'image.open'>> {
+    const img = await deps.compute.run<OpenedImageData>('image.open', { path });
+    const id = deps.binaries.put('image', img.data);
+    return {
+      id,
+      path: img.path,
+      name: basename(img.path),
+      width: img.width,
+      height: img.height,
+      sizeBytes: img.sizeBytes,
+      sha256: img.sha256,
+      meta: img.meta,
+      stats: img.stats,
+      dataUrl: deps.binaryUrl('image', id),
+    };
+  }
+
   const handlers: Handlers = {
+    ...restoreHandlers({ deps, asTask, jobsChanged, newResultDir, openImage }),
+    ...reportHandlers({ deps, asTask }),
     'app.info': async () => appInfo(),
 
     'dialog.openImage': async () => {
@@ -117,22 +143,7 @@ export function createBackend(deps: BackendDeps): Backend {
       return { path: await deps.openImageDialog() };
     },
 
-    'image.open': async ({ path }) => {
-      const img = await deps.compute.run<OpenedImageData>('image.open', { path });
-      const id = deps.binaries.put('image', img.data);
-      return {
-        id,
-        path: img.path,
-        name: basename(img.path),
-        width: img.width,
-        height: img.height,
-        sizeBytes: img.sizeBytes,
-        sha256: img.sha256,
-        meta: img.meta,
-        stats: img.stats,
-        dataUrl: deps.binaryUrl('image', id),
-      };
-    },
+    'image.open': async ({ path }) => openImage(path),
 
     'models.list': async () => {
       const cat = await loadCatalog();

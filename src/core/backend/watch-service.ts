@@ -77,8 +77,13 @@ function taskText(t: TaskSpec): string {
       return `xpci (${t.method ?? 'umpa'}, ${t.geometry.energyKeV} keV, ${t.geometry.distanceM} m)`;
     case 'info':
       return `info (metadata, statistics${t.preview === false ? '' : ', preview'})`;
+    case 'deblur':
+      return `deblur (${t.method}${t.method === 'richardson-lucy' ? `, σ ${t.sigma ?? 'estimated'}` : ''})`;
+    case 'super-resolution':
+    case 'sr':
+      return `super-resolution ×${t.scale} (${t.method}${t.method === 'usrnet' ? `, kernel ${t.kernel ?? `bicubic:${t.scale}`}, noise ${t.noise ?? 0}` : ''})`;
     default:
-      return `${t.kind} (not available in this version)`;
+      return `${(t as { kind: string }).kind} (not available in this version)`;
   }
 }
 

@@ -8,6 +8,7 @@ import { openResultFolder } from '../results/open-result';
 import { openImageFile } from '../tasks/open-image';
 import { runSimulatePairTask, type SimulatePairTaskParams } from '../tasks/simulate-pair-task';
 import { runTrackTask, type TrackTaskParams } from '../tasks/track-task';
+import { restoreOps } from './restore-ops';
 import { watchTaskOp } from './watch-ops';
 
 export type Op = (input: unknown, ctx: TaskContext) => Promise<unknown>;
@@ -21,4 +22,6 @@ export const ops: OpTable = {
   'result.open': async (input) => openResultFolder((input as { dir: string }).dir),
   /** one task of a watch job (watch-ops.ts) */
   'watch.task': watchTaskOp,
+  /** SEM deblurring and super-resolution (restore-ops.ts) */
+  ...restoreOps,
 };

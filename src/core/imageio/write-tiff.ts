@@ -1,8 +1,10 @@
 /**
- * @file TIFF writers for results: float32 (fields, phase maps) and 16-bit unsigned (restored images).
- * One uncompressed little-endian strip, one sample per pixel, min-is-black, readable by ImageJ/Fiji,
- * tifffile, libtiff and our own reader. Float32 values are copied byte for byte (NaN and negative values
- * survive); 16-bit values are rounded, and a NaN or a value outside 0..65535 is an error, never clipped.
+ * @file TIFF writers for results: float32 (fields, phase maps) and 8- or 16-bit unsigned (restored images,
+ * which keep their input's bit depth). One uncompressed little-endian strip, one sample per pixel,
+ * min-is-black, readable by ImageJ/Fiji, tifffile, libtiff and our own reader. Float32 values are copied
+ * byte for byte (NaN and negative values survive); integer values are rounded, and a NaN or a value
+ * outside 0..255 / 0..65535 is an error, never clipped (a caller that wants clipping, e.g. a restoration
+ * whose output overshoots, clips on purpose before writing).
  *
  * Pixel size (µm) is written the way ImageJ reads it back in µm: X/YResolution in pixels per centimetre
  * with ResolutionUnit = cm, plus an ImageJ description `unit=um` (ImageJ's FileOpener converts cm to µm
@@ -61,13 +63,21 @@ export function encodeTiff16(img: GreyImage, opts: WriteOptions = {}): Uint8Arra
   return encodeTiff(img, 'uint16', opts, 'the 16-bit TIFF');
 }
 
-/** The encoder behind both; `label` names the target in messages (the path, when writing a file). */
-export function encodeTiff(img: GreyImage, kind: 'float32' | 'uint16', opts: WriteOptions, label: string): Uint8Array {
+/** Encodes an 8-bit unsigned TIFF in memory; throws E_INVALID_INPUT on NaN or values outside 0..255. */
+export function encodeTiff8(img: GreyImage, opts: WriteOptions = {}): Uint8Array {
+  return encodeTiff(img, 'uint8', opts, 'the 8-bit TIFF');
+}
+
+/** Sample types the TIFF writer can store. */
+export type TiffSampleKind = 'float32' | 'uint16' | 'uint8';
+
+/** The encoder behind all three; `label` names the target in messages (the path, when writing a file). */
+export function encodeTiff(img: GreyImage, kind: TiffSampleKind, opts: WriteOptions, label: string): Uint8Array {
   checkImage(img, label);
   checkPixelSize(opts, label);
   const { width, height, data } = img;
   const n = width * height;
-  const bytesPerSample = kind === 'float32' ? 4 : 2;
+  const bytesPerSample = kind === 'float32' ? 4 : kind === 'uint16' ? 2 : 1;
   const pixels = new Uint8Array(n * bytesPerSample);
   if (kind === 'float32') {
     if (HOST_LITTLE_ENDIAN) pixels.set(new Uint8Array(data.buffer, data.byteOffset, n * 4));
@@ -77,18 +87,20 @@ export function encodeTiff(img: GreyImage, kind: 'float32' | 'uint16', opts: Wri
     }
   } else {
     const dv = new DataView(pixels.buffer);
+    const max = kind === 'uint16' ? 65535 : 255;
     for (let i = 0; i < n; i++) {
       const v = data[i];
-      if (!(v >= 0 && v <= 65535)) {
+      if (!(v >= 0 && v <= max)) {
         const x = i % width;
         const y = (i - x) / width;
         throw new LabError(
           'E_INVALID_INPUT',
-          `Cannot write ${label}: pixel (x=${x}, y=${y}) is ${v}, outside the 16-bit range 0..65535. ` +
+          `Cannot write ${label}: pixel (x=${x}, y=${y}) is ${v}, outside the ${kind === 'uint16' ? 16 : 8}-bit range 0..${max}. ` +
             'Rescale the image yourself or save it as a float32 TIFF; values are never clipped silently.',
         );
       }
-      dv.setUint16(2 * i, Math.round(v), true);
+      if (kind === 'uint16') dv.setUint16(2 * i, Math.round(v), true);
+      else pixels[i] = Math.round(v);
     }
   }
   if (8 + pixels.length + 4096 + (opts.description?.length ?? 0) * 3 > 0xffffffff) {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabError } from '../errors';
-import { findModel, loadManifest, MODELS_DIR_ENV, modelsDir, resolveModel, sha256Hex, verifyModelFile } from './manifest';
+import { findModel, loadManifest, ModelEntrySchema, MODELS_DIR_ENV, modelsDir, resolveModel, sha256Hex, verifyModelFile } from './manifest';
 
 let tmp: string;
 beforeAll(async () => {
@@ -90,5 +90,12 @@ describe('model manifest', () => {
 
     await writeFile(file, '{ not json');
     expect((await expectLabError(loadManifest(dir), 'E_CORRUPT')).message).toMatch(/not valid JSON/);
+  });
+
+  it('accepts the unit-range normalisation kind and refuses an unknown one', async () => {
+    const entry = findModel(await loadManifest(), 'selftest');
+    const ok = ModelEntrySchema.safeParse({ ...entry, normalisation: { kind: 'unit-range', notes: '8-bit 0–255 → 0–1' } });
+    expect(ok.success).toBe(true);
+    expect(ModelEntrySchema.safeParse({ ...entry, normalisation: { kind: 'unit-rnage' } }).success).toBe(false);
   });
 });

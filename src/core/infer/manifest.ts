@@ -44,6 +44,13 @@ const NormalisationSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('per-image-meanstd'), eps: z.number().nonnegative(), notes: z.string().optional() }),
   /** x' = (x - min) / (max - min) per image; outputs mapped back by the same affine map */
   z.object({ kind: z.literal('per-image-minmax'), notes: z.string().optional() }),
+  /**
+   * x' = (x − lo) / (hi − lo), [lo, hi] the nominal range of the image's sample type (8-bit 0–255, 16-bit
+   * 0–65535, ...), or min–max over the whole image for float images; outputs mapped back by the inverse.
+   * For restoration nets trained on [0, 1] images: a fixed map keeps the absolute grey levels, which a
+   * per-image min–max would stretch differently for every image (see normalise.ts).
+   */
+  z.object({ kind: z.literal('unit-range'), notes: z.string().optional() }),
 ]);
 
 const MetricValueSchema = z.union([z.number(), z.string(), z.record(z.string(), z.union([z.number(), z.string()]))]);

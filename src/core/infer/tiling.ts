@@ -19,6 +19,12 @@
  * from the output. Inputs must already be normalised over the whole image (Note: Whole-image
  * normalisation, normalise.ts). Tiles run one at a time (batch N = 1); progress is reported per tile and
  * the AbortSignal is checked between tiles (a running inference cannot be interrupted).
+ *
+ * Note: Scaled output. Super-resolution nets return an output `outputScale` (s) times larger than their
+ * input on each axis. The plan stays on the input grid (tile starts, lengths, stride, mirror padding);
+ * each tile's output covers the same region s times finer, so its blending window is the same ramp built
+ * at output resolution (length and overlap times s) and it is accumulated at (x0·s, y0·s). With s = 1
+ * (the default) this is exactly the same-size runner.
  */
 import * as ort from 'onnxruntime-node';
 import { LabError } from '../errors';
@@ -37,10 +43,12 @@ export interface TiledRunRequest extends TilingOptions {
   /** model input names, one per image, in the order of `images` */
   inputNames: string[];
   outputName: string;
+  /** output size / input size per axis (super-resolution nets); default 1 (Note: Scaled output) */
+  outputScale?: number;
 }
 
 export interface TiledOutput {
-  /** the output's channels, each width*height, row-major */
+  /** the output's channels, each (width·outputScale)*(height·outputScale), row-major */
   channels: Float32Array[];
   tiles: number;
 }
@@ -126,6 +134,10 @@ export async function runTiled(
       throw new LabError('E_SIZE_MISMATCH', `An input image has ${img.length} pixels but ${width}×${height} were expected.`);
     }
   }
+  const s = req.outputScale ?? 1;
+  if (!Number.isInteger(s) || s < 1) throw new LabError('E_INVALID_INPUT', `The model's output scale ${s} must be a whole number ≥ 1.`);
+  const W = width * s;
+  const H = height * s;
   const ax = planAxis(width, tile, overlap, stride);
   const ay = planAxis(height, tile, overlap, stride);
   const tw = ax.length;
@@ -135,16 +147,16 @@ export async function runTiled(
   const ph = Math.ceil(th / stride) * stride;
   const total = ax.starts.length * ay.starts.length;
   const acc: Float32Array[] = [];
-  const wsum = new Float32Array(width * height);
+  const wsum = new Float32Array(W * H);
   const buffers = images.map(() => new Float32Array(pw * ph));
   const xIndex = new Int32Array(pw);
   let done = 0;
 
   for (const [jy, y0] of ay.starts.entries()) {
-    const wy = axisWeights(th, overlap, jy > 0, jy < ay.starts.length - 1);
+    const wy = axisWeights(th * s, overlap * s, jy > 0, jy < ay.starts.length - 1);
     for (const [jx, x0] of ax.starts.entries()) {
       throwIfCancelled(ctx.signal);
-      const wx = axisWeights(tw, overlap, jx > 0, jx < ax.starts.length - 1);
+      const wx = axisWeights(tw * s, overlap * s, jx > 0, jx < ax.starts.length - 1);
       // Crop; beyond the image's far edges, mirror it (the same padding a whole-image run gets).
       for (let c = 0; c < pw; c++) xIndex[c] = reflect(x0 + c, width);
       const inside = Math.max(0, Math.min(pw, width - x0));
@@ -171,20 +183,23 @@ export async function runTiled(
         );
       }
       const dims = out.dims;
-      if (dims.length !== 4 || dims[0] !== 1 || dims[2] !== ph || dims[3] !== pw) {
-        throw new LabError('E_RUNTIME', `The model returned "${req.outputName}" of shape [${dims.join(', ')}] for a [1, 1, ${ph}, ${pw}] input; expected [1, C, ${ph}, ${pw}].`);
+      const oph = ph * s;
+      const opw = pw * s;
+      if (dims.length !== 4 || dims[0] !== 1 || dims[2] !== oph || dims[3] !== opw) {
+        throw new LabError('E_RUNTIME', `The model returned "${req.outputName}" of shape [${dims.join(', ')}] for a [1, 1, ${ph}, ${pw}] input; expected [1, C, ${oph}, ${opw}].`);
       }
       const channels = Number(dims[1]);
-      if (acc.length === 0) for (let c = 0; c < channels; c++) acc.push(new Float32Array(width * height));
+      if (acc.length === 0) for (let c = 0; c < channels; c++) acc.push(new Float32Array(W * H));
       const data = out.data as Float32Array;
       // Only the part inside the image is kept (the mirror padding is cropped).
-      for (let r = 0; r < Math.min(th, height - y0); r++) {
-        const row = (y0 + r) * width + x0;
-        for (let c = 0; c < inside; c++) {
+      const insideOut = inside * s;
+      for (let r = 0; r < Math.min(th, height - y0) * s; r++) {
+        const row = (y0 * s + r) * W + x0 * s;
+        for (let c = 0; c < insideOut; c++) {
           const w = wy[r] * wx[c];
           if (w === 0) continue;
           wsum[row + c] += w;
-          for (let ch = 0; ch < channels; ch++) acc[ch][row + c] += w * data[(ch * ph + r) * pw + c];
+          for (let ch = 0; ch < channels; ch++) acc[ch][row + c] += w * data[(ch * oph + r) * opw + c];
         }
       }
       done++;

@@ -5,7 +5,8 @@
  * for Sample 14, the box-subset transfer sinc(N/p) to compare with, and aligned text tables. Everything is
  * a pure function over typed arrays (NaN = not measured, excluded and counted) except `parseTruthCsv`,
  * which reads a file. Conventions: "Note: Tracking convention" (src/core/track/types.ts); precision:
- * "Note: Metric precision" (sums.ts).
+ * "Note: Metric precision" (sums.ts). Restoration quality (PSNR, SSIM, no-reference sharpness) is in
+ * image-quality.ts ("Note: Image quality conventions").
  */
 export { fieldErrors, constantField, type VectorField, type FieldErrors, type FieldErrorOptions, type PerComponent } from './field-errors';
 export { perDisplacementStats, type ShiftExperiment, type ShiftStatsRow, type PerDisplacementOptions } from './per-displacement';
@@ -28,3 +29,4 @@ export { sinc, subsetTransferFunction, periodAtTransfer } from './transfer';
 export { HarmonicAccumulator, type HarmonicFit } from './harmonic-fit';
 export { formatTable, formatNumber, type Cell, type TableOptions } from './table';
 export { CompensatedSum, quantileSorted, finiteMedian, type FieldArray } from './sums';
+export { psnr, ssim, mse, sharpness, type QualityOptions, type Sharpness } from './image-quality';

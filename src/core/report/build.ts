@@ -15,7 +15,7 @@ import { appVersion } from '../version';
 import { SectionKit } from './figures';
 import { slug } from './format';
 import type { ReportModel } from './model';
-import { restoreSection } from './section-restore';
+import { RESTORE_KINDS, restoreSection } from './section-restore';
 import { fieldSection, type OpenedJob } from './sections';
 
 export interface ReportOptions {
@@ -29,6 +29,8 @@ export interface ReportOptions {
   notes?: string;
   /** a folder of ground-truth maps named like the jobs' maps (truth.ts, Note: Finding the truth) */
   truthDir?: string;
+  /** a label per job folder shown first in its section's subtitle, e.g. "job #12" (the app's job ids) */
+  jobLabels?: (string | undefined)[];
 }
 
 function today(): string {
@@ -85,7 +87,9 @@ export async function buildReportModel(jobDirs: string[], opts: ReportOptions = 
     ctx?.progress.report(k / jobs.length, `section ${k + 1} of ${jobs.length}: ${basename(job.dir)}`);
     const number = String(k + 1);
     const kit = new SectionKit(number, `job${number}_${slug(basename(job.dir))}`);
-    const section = job.kind === 'restore' ? await restoreSection(job, number, kit) : await fieldSection(job, number, kit, opts.truthDir);
+    const section = RESTORE_KINDS.has(job.kind) ? await restoreSection(job, number, kit) : await fieldSection(job, number, kit, opts.truthDir);
+    const label = opts.jobLabels?.[k]?.trim();
+    if (label) section.subtitle = section.subtitle ? `${label} · ${section.subtitle}` : label;
     model.sections.push(section);
     model.dataFiles.push(...kit.files);
   }

@@ -66,7 +66,7 @@ describe.skipIf(!CAN_PRINT)(`PDF by headless Chromium (${CHROMIUM})`, () => {
     root = await mkdtemp(join(tmpdir(), 'lab-report-pdf-'));
     fx = await makeReportFixtures(root);
     if (fx.xpciSkipped) console.log(`[report pdf] ${fx.xpciSkipped}`);
-    const jobs = [fx.track, ...(fx.xpci ? [fx.xpci] : []), fx.restore];
+    const jobs = [fx.track, ...(fx.xpci ? [fx.xpci] : []), fx.deblur, fx.sr];
     report = await writeReport({
       jobDirs: jobs, outHtml: join(root, 'r.html'), outPdf: join(root, 'r.pdf'), title: 'PDF test', project: 'P-7', sample: 'sine phantom',
       operator: 'vitest', notes: 'Calibration target mounted at 0°.\n\nSecond paragraph.', truthDir: fx.xpciTruth ?? undefined,
@@ -89,6 +89,15 @@ describe.skipIf(!CAN_PRINT)(`PDF by headless Chromium (${CHROMIUM})`, () => {
       expect(all).toContain('umpa');
       expect(all).toContain(formatValue(x.summary.alpha_x_urad.mean));
     }
+    // The restoration jobs: method names, PSF σ, scale, metrics as printed, the model/provider lines.
+    const d = JSON.parse(await readFile(join(fx.deblur, 'result.json'), 'utf8'));
+    const s = JSON.parse(await readFile(join(fx.sr, 'result.json'), 'utf8'));
+    for (const needle of ['Deblurring: deblur-rl', 'Super-resolution ×2: sr-bicubic', 'Richardson–Lucy deconvolution', 'bicubic interpolation', `σ = ${formatValue(d.parameters.sigmaPx)} px`,
+      formatValue(d.metrics.reference.psnrDb.input), formatValue(d.metrics.reference.psnrDb.output), formatValue(d.metrics.reference.ssim.output),
+      formatValue(s.metrics.reference.psnrDb.output), formatValue(s.metrics.reference.ssim.output), 'Bicubic ×2 (baseline)', d.inputs[0].sha256.slice(0, 16), s.inputs[0].sha256.slice(0, 16),
+      'pixel repetition', 'data range 255']) {
+      expect(all, needle).toContain(needle);
+    }
   });
 
   it('shows in its table of contents the page each section starts on', () => {
@@ -97,7 +106,9 @@ describe.skipIf(!CAN_PRINT)(`PDF by headless Chromium (${CHROMIUM})`, () => {
     const poppler = Object.fromEntries([...info.matchAll(/^\s*(\d+)\s+\[.*\]\s+"([^"]+)"/gm)].map((m) => [m[2], Number(m[1])]));
     expect(outline.destinations).toEqual(poppler);
     expect(outline.pageCount).toBe(Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [report.pdf!], { encoding: 'utf8' }))![1]));
-    const toc = text(1);
+    // The table of contents runs from page 1 on, onto the page of the notes or the first section when long.
+    const firstBody = Math.min(outline.destinations.notes ?? Infinity, outline.destinations['sec-1']);
+    const toc = text(1, firstBody);
     for (const e of tocEntries(report.model)) {
       const page = outline.destinations[e.id];
       expect(page, e.id).toBeGreaterThan(1);

@@ -86,6 +86,10 @@ export function kindTitle(kind: string): string {
       return 'Synthetic speckle pair';
     case 'restore':
       return 'SEM restoration';
+    case 'deblur':
+      return 'Deblurring';
+    case 'super-resolution':
+      return 'Super-resolution';
     default:
       return `Job (${kind})`;
   }

@@ -2,15 +2,21 @@
  * @file Real jobs for the report tests, made with the core itself in a temp folder: a simulated speckle
  * pair ('simulate.pair') tracked with IC-GN on a 4 px grid ('track', its truth found by sha256), an X-ray
  * job ('xpci') on the wave-optics simulator with its truth maps in a separate folder (when the xpci task
- * and simulator are there; otherwise `xpci` is null and `xpciSkipped` says why), and a restoration folder
- * in the shape section-restore.ts expects (a box-blurred speckle image as input, the sharp one as output),
- * standing in until the restore job exists.
+ * and simulator are there; otherwise `xpci` is null and `xpciSkipped` says why), and two real restoration
+ * jobs run by the same tasks as `lab deblur` / `lab sr`: an SEM-like 8-bit scene (discs and rectangles,
+ * 0.01 µm pixels) blurred by a Gaussian of σ 1.8 px and deblurred by Richardson–Lucy with the sharp scene
+ * as reference, and the blurred scene sampled every second pixel, super-resolved ×2 by bicubic
+ * interpolation against the same reference.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readImage, writeTiffFloat32, type GreyImage } from '../imageio';
+import { writeTiffFloat32 } from '../imageio';
+import { encodeTiff8 } from '../imageio/write-tiff';
 import { quietContext } from '../progress';
-import { writeResultFolder } from '../results/result-folder';
+import { gaussianBlur } from '../restore/deblur/richardson-lucy';
+import { runDeblurTask } from '../restore/deblur/task';
+import { scene } from '../restore/deblur/test-support';
+import { runSrTask } from '../restore/sr/sr-task';
 import { runSimulatePairTask } from '../tasks/simulate-pair-task';
 import { runTrackTask } from '../tasks/track-task';
 
@@ -20,21 +26,32 @@ export interface ReportFixtures {
   xpci: string | null;
   xpciTruth: string | null;
   xpciSkipped?: string;
-  restore: string;
+  /** Richardson–Lucy deblurring ('deblur') with a sharp reference */
+  deblur: string;
+  /** bicubic ×2 super-resolution ('super-resolution') with a reference */
+  sr: string;
+  /** the SEM-like images: sharp reference, blurred input, half-size input */
+  sem: { sharp: string; blurry: string; small: string };
 }
 
-function boxBlur(img: GreyImage, r: number): GreyImage {
-  const { width: w, height: h, data } = img;
-  const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    let s = 0, n = 0;
-    for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) {
-      const xx = Math.min(w - 1, Math.max(0, x + dx)), yy = Math.min(h - 1, Math.max(0, y + dy));
-      (s += data[yy * w + xx]), n++;
-    }
-    out[y * w + x] = s / n;
-  }
-  return { width: w, height: h, data: out };
+/** The restoration jobs (Note: Restore result folders, section-restore.ts), made as `lab deblur` / `lab sr` make them. */
+export async function makeRestoreFixtures(root: string): Promise<Pick<ReportFixtures, 'deblur' | 'sr' | 'sem'>> {
+  const W = 160, H = 128;
+  const dir = join(root, 'sem');
+  await mkdir(dir, { recursive: true });
+  const sharp = scene(W, H, 3);
+  const blur = Float32Array.from(await gaussianBlur(sharp, W, H, 1.8), Math.round);
+  const small = new Float32Array((W / 2) * (H / 2));
+  for (let y = 0; y < H / 2; y++) for (let x = 0; x < W / 2; x++) small[y * (W / 2) + x] = blur[2 * y * W + 2 * x];
+  const sem = { sharp: join(dir, 'sharp.tif'), blurry: join(dir, 'blurry.tif'), small: join(dir, 'small.tif') };
+  await writeFile(sem.sharp, encodeTiff8({ width: W, height: H, data: sharp }, { pixelSize: { x: 0.01, y: 0.01 } }));
+  await writeFile(sem.blurry, encodeTiff8({ width: W, height: H, data: blur }, { pixelSize: { x: 0.01, y: 0.01 } }));
+  await writeFile(sem.small, encodeTiff8({ width: W / 2, height: H / 2, data: small }, { pixelSize: { x: 0.02, y: 0.02 } }));
+  const deblur = join(root, 'deblur-rl');
+  const sr = join(root, 'sr-bicubic');
+  await runDeblurTask({ inPath: sem.blurry, refPath: sem.sharp, options: { method: 'richardson-lucy' }, outDir: deblur }, quietContext());
+  await runSrTask({ inPath: sem.small, refPath: sem.sharp, scale: 2, method: 'bicubic', outDir: sr }, quietContext());
+  return { deblur, sr, sem };
 }
 
 async function makeXpci(root: string): Promise<Pick<ReportFixtures, 'xpci' | 'xpciTruth' | 'xpciSkipped'>> {
@@ -76,20 +93,5 @@ export async function makeReportFixtures(root: string): Promise<ReportFixtures> 
     { refPaths: [join(sim, 'reference.tif')], defPaths: [join(sim, 'deformed.tif')], method: 'icgn', step: 4, strainWindow: 5, roi: { x: 8, y: 8, width: 144, height: 112 }, threads: 0, outDir: track },
     quietContext(),
   );
-  const sharp = await readImage(join(sim, 'reference.tif'));
-  const restore = join(root, 'restore');
-  await writeResultFolder(
-    restore,
-    async (d) => {
-      await writeTiffFloat32(join(d, 'input.tif'), boxBlur(sharp, 2));
-      await writeTiffFloat32(join(d, 'restored.tif'), sharp);
-    },
-    (files) => ({
-      kind: 'restore', appVersion: 'test', createdAt: new Date().toISOString(), method: 'fixture', task: 'deblur',
-      inputs: [{ role: 'input', path: join(sim, 'reference.tif'), name: 'reference.tif', width: sharp.width, height: sharp.height, sha256: 'fixture', pixelSize: null }],
-      model: { id: 'fixture-model', sha256: null }, executionProvider: 'cpu', parameters: {},
-      files: files.map(({ name, sha256, bytes }) => ({ name, sha256, bytes })),
-    }),
-  );
-  return { sim, track, restore, ...(await makeXpci(root)) };
+  return { sim, track, ...(await makeRestoreFixtures(root)), ...(await makeXpci(root)) };
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildReportModel } from './build';
+import { readImage } from '../imageio';
 import { csvNumber, formatValue, parseCsv } from './format';
 import { allFigures, allTables, type ProfileFigure, type ReportModel } from './model';
 import { makeReportFixtures, type ReportFixtures } from './report-fixtures';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'lab-report-'));
   fx = await makeReportFixtures(root);
   if (fx.xpciSkipped) console.log(`[report] ${fx.xpciSkipped}`);
-  const jobs = [fx.track, ...(fx.xpci ? [fx.xpci] : []), fx.restore];
+  const jobs = [fx.track, ...(fx.xpci ? [fx.xpci] : []), fx.deblur, fx.sr];
   report = await writeReport({ jobDirs: jobs, outHtml: join(root, 'report.html'), title: 'Report test', sample: 'synthetic', operator: 'vitest', truthDir: fx.xpciTruth ?? undefined });
 }, 180_000);
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -42,7 +42,7 @@ const section = (m: ReportModel, kind: string) => m.sections.find((s) => s.kind 
 describe('report model', () => {
   it("prints result.json's statistics and finds the simulator's truth by sha256", async () => {
     const m = report.model;
-    expect(m.sections.map((s) => s.kind)).toEqual(['track', ...(fx.xpci ? ['xpci'] : []), 'restore']);
+    expect(m.sections.map((s) => s.kind)).toEqual(['track', ...(fx.xpci ? ['xpci'] : []), 'deblur', 'super-resolution']);
     const result = await json(join(fx.track, 'result.json'));
     const stats = allTables(m).find((t) => t.data === 'job1_trk/statistics.csv')!;
     const uRow = stats.rows.find((r) => r[0] === 'u')!;
@@ -91,6 +91,76 @@ describe('report model', () => {
     expect(profiles.map((f) => f.series.map((s) => s.name).join(','))).toContain('αx,αx truth,αy,αy truth');
     // The track job's own truth still comes from the simulator: --truth maps have another size.
     expect(allTables(m).find((t) => t.data === 'job1_trk/truth_errors.csv')!.caption).toContain('sha256');
+  });
+});
+
+describe('restoration sections (real lab deblur / lab sr folders)', () => {
+  const dbF = () => `job${fx.xpci ? 3 : 2}_deblur-rl`;
+  const srF = () => `job${fx.xpci ? 4 : 3}_sr-bicubic`;
+  const restoreSections = () => report.model.sections.filter((s) => s.kind === 'deblur' || s.kind === 'super-resolution');
+
+  it("titles by kind and prints result.json's method, PSF σ, scale, metrics and data range", async () => {
+    const [db, sr] = restoreSections();
+    expect(db.title).toBe('Deblurring: deblur-rl');
+    expect(sr.title).toBe('Super-resolution ×2: sr-bicubic');
+    expect(db.subsections.map((s) => s.title)).toEqual(['Inputs and method', 'Quality metrics', 'Grey-level statistics', 'Before and after']);
+    const d = await json(join(fx.deblur, 'result.json'));
+    const s = await json(join(fx.sr, 'result.json'));
+    const kv = (sec: typeof db) => sec.subsections[0].blocks.flatMap((b) => (b.type === 'keyValues' ? b.items : []));
+    const dkv = Object.fromEntries(kv(db).map((i) => [i.key, i.value]));
+    expect(dkv.Method).toContain('richardson-lucy');
+    expect(dkv.PSF).toContain(`σ = ${formatValue(d.parameters.sigmaPx)} px (estimated from the power spectrum)`);
+    expect(dkv.Model).toContain('none');
+    expect(dkv['Execution provider']).toContain('none');
+    expect(dkv.Versions).toContain(`onnxruntime ${d.versions.onnxruntime}`);
+    const skv = Object.fromEntries(kv(sr).map((i) => [i.key, i.value]));
+    expect(skv.Scale).toBe('×2');
+    expect(skv['Blur kernel']).toContain('bicubic down-sampling');
+    const inputs = allTables(report.model).find((t) => t.data === `${dbF()}/inputs.csv`)!;
+    expect(inputs.rows.map((r) => r[0])).toEqual(['blurry', `sha256 ${d.inputs[0].sha256}`, 'reference', `sha256 ${d.inputs[1].sha256}`]);
+    expect(inputs.rows[0][3]).toContain('0.01 µm');
+    for (const [sec, r, folder] of [[db, d, dbF()], [sr, s, srF()]] as const) {
+      const t = allTables(report.model).find((x) => x.data === `${folder}/metrics.csv`)!;
+      expect(t.rows[0][1]).toBe(r.metrics.reference.psnrDb.input);
+      expect(t.rows[1][1]).toBe(r.metrics.reference.psnrDb.output);
+      expect(t.rows[1][2]).toBe(r.metrics.reference.ssim.output);
+      expect(t.rows[1][3]).toBe(r.metrics.sharpness.output.tenengrad);
+      expect(t.caption).toContain('data range 255');
+      const { rows } = parseCsv(await readFile(join(report.dataDir, folder, 'metrics.csv'), 'utf8'));
+      expect(Number(rows[1][1])).toBe(r.metrics.reference.psnrDb.output);
+      expect(sec.subsections.some((x) => x.title === 'Before and after')).toBe(true);
+    }
+    expect(allTables(report.model).find((x) => x.data === `${srF()}/metrics.csv`)!.rows[0][0]).toBe('Bicubic ×2 (baseline)');
+    console.log(`[report] deblur RL σ ${formatValue(d.parameters.sigmaPx)} px: PSNR ${formatValue(d.metrics.reference.psnrDb.input)} → ${formatValue(d.metrics.reference.psnrDb.output)} dB; SR bicubic ×2 PSNR ${formatValue(s.metrics.reference.psnrDb.output)} dB`);
+  });
+
+  it('before/after data files hold exactly what is drawn: float32 input/output, inset crops, the job file byte for byte', async () => {
+    const figs = allFigures(report.model).filter((f) => f.type === 'beforeAfter');
+    expect(figs.length).toBe(2);
+    for (const [fig, job, folder, k] of [[figs[0], fx.deblur, dbF(), 1], [figs[1], fx.sr, srF(), 2]] as const) {
+      if (fig.type !== 'beforeAfter') throw new Error('not a pair');
+      const r = await json(join(job, 'result.json'));
+      const input = await readImage(r.inputs[0].path);
+      const inF32 = await readImage(join(report.dataDir, folder, 'input_float32.tif'));
+      expect(inF32.meta.sampleType).toBe('float32');
+      expect(Array.from(inF32.data)).toEqual(Array.from(input.data));
+      const out = await readImage(join(report.dataDir, folder, 'output_float32.tif'));
+      expect([out.width, out.height]).toEqual([r.output.width, r.output.height]);
+      expect(Array.from(out.data)).toEqual(Array.from(fig.after.data));
+      expect(fig.before.width).toBe(input.width * k);
+      expect(await sha(join(report.dataDir, folder, r.output.file))).toBe(r.files.find((f: { name: string }) => f.name === r.output.file).sha256);
+      for (const [j, rect] of fig.insets.entries()) {
+        const n = String.fromCharCode(65 + j);
+        for (const [side, img] of [['before', fig.before], ['after', fig.after]] as const) {
+          const c = await readImage(join(report.dataDir, folder, `inset_${n}_${side}.tif`));
+          expect([c.width, c.height]).toEqual([rect.width, rect.height]);
+          for (const y of [0, rect.height - 1]) for (const x of [0, rect.width - 1]) expect(c.data[y * rect.width + x]).toBe(img.data[(rect.y + y) * img.width + rect.x + x]);
+          // pixel repetition: the before crop of a ×2 job is made of 2×2 blocks
+          if (side === 'before' && k === 2 && rect.x % 2 === 0 && rect.y % 2 === 0) expect(c.data[1]).toBe(c.data[0]);
+        }
+        expect(fig.data).toContain(`${folder}/inset_${n}_after.tif`);
+      }
+    }
   });
 });
 
@@ -158,7 +228,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`HTML in Chromium (${CHROMIUM})`, () => {
       expect(counts.figures).toBe(figs.length);
       expect(counts.svg).toBe(svgFigs);
       expect(counts.svgImages).toBe(rasterFigs);
-      expect(counts.img).toBe(2 + 2 * 2); // before, after, two insets × (before, after)
+      expect(counts.img).toBe(2 * (2 + 2 * 2)); // per restoration job: before, after, two insets × (before, after)
       expect(counts.broken).toBe(0);
       expect(counts.tocTargetsMissing).toBe(0);
     } finally {

@@ -30,6 +30,8 @@ export interface WriteReportOptions extends ReportOptions {
   printer?: PdfPrinter;
   /** stylesheet text, for a packaged app whose resources live elsewhere (default html.ts reportCss) */
   css?: string;
+  /** how the caller's user asks to overwrite / to choose another name (default the CLI's --force, --out) */
+  hints?: { force: string; rename: string };
 }
 
 export interface WriteReportResult {
@@ -51,14 +53,16 @@ export function dataDirFor(outHtml: string): string {
   return join(dirname(abs), `${basename(abs, extname(abs))}_data`);
 }
 
-async function checkTarget(path: string, force: boolean, what: string): Promise<void> {
+const CLI_HINTS = { force: 'Add --force to replace it.', rename: 'Choose another --out name.' };
+
+async function checkTarget(path: string, force: boolean, what: string, hints = CLI_HINTS): Promise<void> {
   if (!(await exists(path))) return;
-  if (!force) throw new LabError('E_INVALID_INPUT', `The ${what} ${path} already exists; nothing was overwritten. Add --force to replace it.`, path);
+  if (!force) throw new LabError('E_INVALID_INPUT', `The ${what} ${path} already exists; nothing was overwritten. ${hints.force}`, path);
   const st = await stat(path);
   if (what === 'data folder') {
     const manifest = await readFile(join(path, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as { generator?: string }, () => null);
     if (!st.isDirectory() || manifest?.generator !== MANIFEST_GENERATOR) {
-      throw new LabError('E_INVALID_INPUT', `${path} exists and was not written by a report (no report manifest.json in it); it was left alone. Choose another --out name.`, path);
+      throw new LabError('E_INVALID_INPUT', `${path} exists and was not written by a report (no report manifest.json in it); it was left alone. ${hints.rename}`, path);
     }
   } else if (st.isDirectory()) {
     throw new LabError('E_INVALID_INPUT', `The ${what} ${path} is a folder; choose a file name.`, path);
@@ -75,9 +79,9 @@ export async function writeReport(opts: WriteReportOptions, ctx?: TaskContext): 
   if (!(await stat(dirname(html)).then((s) => s.isDirectory(), () => false))) {
     throw new LabError('E_NOT_FOUND', `The folder ${dirname(html)} for the report does not exist; create it first.`, html);
   }
-  await checkTarget(html, force, 'report');
-  await checkTarget(dataDir, force, 'data folder');
-  if (pdf) await checkTarget(pdf, force, 'PDF');
+  await checkTarget(html, force, 'report', opts.hints);
+  await checkTarget(dataDir, force, 'data folder', opts.hints);
+  if (pdf) await checkTarget(pdf, force, 'PDF', opts.hints);
   if (opts.truthDir && !(await stat(opts.truthDir).then((s) => s.isDirectory(), () => false))) {
     throw new LabError('E_NOT_FOUND', `The truth folder ${resolve(opts.truthDir)} does not exist or is not a folder.`, opts.truthDir);
   }

@@ -19,7 +19,7 @@ const pair = (task: Record<string, unknown>, extra: Record<string, unknown> = {}
 describe('rules files', () => {
   it('accepts every example in resources/rules', async () => {
     const files = (await readdir(EXAMPLES)).filter((f) => f.endsWith('.json'));
-    expect(files.sort()).toEqual(['dic-first-frame.json', 'dic-pairs.json', 'sem-single.json', 'xray-fixed-reference.json']);
+    expect(files.sort()).toEqual(['dic-first-frame.json', 'dic-pairs.json', 'sem-deblur.json', 'sem-single.json', 'sem-super-resolution.json', 'xray-fixed-reference.json']);
     for (const f of files) {
       const r = await loadRules(join(EXAMPLES, f));
       expect(r.rules.length, f).toBeGreaterThan(0);
@@ -78,9 +78,9 @@ describe('rules files', () => {
     ]);
   });
 
-  it('validates the reserved task names deblur and super-resolution (they fail later, at dispatch)', () => {
-    for (const kind of ['deblur', 'super-resolution']) {
-      expect(validateRules({ version: 1, rules: [{ type: 'single', match: '.*', task: { kind, scale: 2 } }] }).ok).toBe(true);
+  it('validates the restoration tasks deblur and super-resolution (alias sr) on single rules', () => {
+    for (const task of [{ kind: 'deblur' }, { kind: 'deblur', method: 'richardson-lucy', iterations: 20 }, { kind: 'super-resolution', scale: 2 }, { kind: 'sr', scale: 3, method: 'usrnet', kernel: 'gauss:1.6' }]) {
+      expect(validateRules({ version: 1, rules: [{ type: 'single', match: '.*', task }] }).ok).toBe(true);
     }
   });
 

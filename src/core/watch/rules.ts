@@ -4,7 +4,7 @@
  *   pair   — reference and sample matched by equal index: `ref_(\d+)\.tif` ↔ `sample_(\d+)\.tif`;
  *   series — frames ordered by index against one reference: a fixed reference file (X-ray flat speckle
  *            reference), the first frame (DIC), or the previous frame (incremental, n−1 → n);
- *   single — every matching image is one job (info now; deblur / super-resolution later).
+ *   single — every matching image is one job (info, deblur, super-resolution).
  * The format is described for users in resources/rules/README.md; keep the two in step.
  * Validation reports every mistake at once, one line each, as `JSON.path: what is expected (got ...)`,
  * because a rules file is edited by hand at the instrument and a one-error-at-a-time loop is painful.
@@ -15,8 +15,8 @@ import { z } from 'zod';
 import { LabError } from '../errors';
 import { DEFAULT_OPTIONS } from '../track/kernels';
 
-/** Task names that validate but have no implementation in this version (see dispatcher: job fails with a clear reason). */
-export const RESERVED_TASKS = ['deblur', 'super-resolution'] as const;
+/** Task names that validate but have no implementation in this version (none now; the dispatcher fails such jobs with a clear reason). */
+export const RESERVED_TASKS: readonly string[] = [];
 /** Placeholders an `output` name may use; {job} is required so that every job gets its own folder. */
 export const OUTPUT_PLACEHOLDERS = ['rule', 'index', 'name', 'ref', 'dir', 'job'] as const;
 
@@ -74,9 +74,36 @@ const XpciTask = z.strictObject({
   profile: z.strictObject({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number(), widthPx: Int(1, 1000).optional() }).optional(),
 });
 const InfoTask = z.strictObject({ kind: z.literal('info'), preview: z.boolean().default(true) });
-const ReservedTask = (kind: (typeof RESERVED_TASKS)[number]) => z.looseObject({ kind: z.literal(kind) });
-export const TaskSchema = z.discriminatedUnion('kind', [TrackTask, XpciTask, InfoTask, ReservedTask('deblur'), ReservedTask('super-resolution')], {
-  error: `expected "track", "xpci", "info", "deblur" or "super-resolution"`,
+/** SEM deblurring (restore/deblur/task.ts): the same options as `lab deblur`. */
+const DeblurTask = z.strictObject({
+  kind: z.literal('deblur'),
+  /** midnet (default), nafnet, or richardson-lucy (classical, no model) */
+  method: z.enum(['midnet', 'nafnet', 'richardson-lucy']).default('midnet'),
+  /** richardson-lucy: Gaussian PSF σ in px; omitted = estimated from each image */
+  sigma: z.number().gt(0).max(50).optional(),
+  /** richardson-lucy: iterations (default 30) */
+  iterations: Int(1, 1000).optional(),
+  /** CNN methods: model id (default midnet-s / nafnet-s), largest tile side and tile overlap in px */
+  model: z.string().min(1).optional(),
+  tile: Int(64, 8192).optional(),
+  overlap: Int(4, 1024).optional(),
+});
+/** Super-resolution (restore/sr/sr-task.ts): the same options as `lab sr`. */
+const srShape = {
+  scale: z.union([z.literal(2), z.literal(3), z.literal(4)], { error: 'expected 2, 3 or 4' }),
+  /** usrnet (default), fsrcnn, espcn or bicubic */
+  method: z.enum(['usrnet', 'fsrcnn', 'espcn', 'bicubic']).default('usrnet'),
+  /** usrnet: blur kernel (gauss:S, gauss:S1,S2,THETA, motion:LEN,ANGLE, bicubic:S, kernels12:N, or a kernel file) */
+  kernel: z.string().min(1).optional(),
+  /** usrnet: noise std in the image's grey levels */
+  noise: z.number().min(0).optional(),
+  tile: Int(64, 8192).optional(),
+};
+const SrTask = z.strictObject({ kind: z.literal('super-resolution'), ...srShape });
+/** `sr` is accepted as a short name of `super-resolution`. */
+const SrShortTask = z.strictObject({ kind: z.literal('sr'), ...srShape });
+export const TaskSchema = z.discriminatedUnion('kind', [TrackTask, XpciTask, InfoTask, DeblurTask, SrTask, SrShortTask], {
+  error: `expected "track", "xpci", "info", "deblur" or "super-resolution" (or "sr")`,
 });
 
 const common = {
@@ -116,6 +143,21 @@ const Rule = z
     }
     if (r.type === 'series' && r.referenceIndex !== undefined && r.mode !== 'first-frame') {
       ctx.addIssue({ code: 'custom', path: ['referenceIndex'], message: 'only allowed in "first-frame" mode' });
+    }
+    if (r.task.kind === 'deblur' && r.task.method !== 'richardson-lucy') {
+      for (const k of ['sigma', 'iterations'] as const) {
+        if (r.task[k] !== undefined) ctx.addIssue({ code: 'custom', path: ['task', k], message: `applies to method "richardson-lucy" only, not to "${r.task.method}"` });
+      }
+    }
+    if (r.task.kind === 'deblur' && r.task.method === 'richardson-lucy') {
+      for (const k of ['model', 'tile', 'overlap'] as const) {
+        if (r.task[k] !== undefined) ctx.addIssue({ code: 'custom', path: ['task', k], message: 'applies to the CNN methods (midnet, nafnet) only, not to "richardson-lucy"' });
+      }
+    }
+    if ((r.task.kind === 'super-resolution' || r.task.kind === 'sr') && r.task.method !== 'usrnet') {
+      for (const k of ['kernel', 'noise'] as const) {
+        if (r.task[k] !== undefined) ctx.addIssue({ code: 'custom', path: ['task', k], message: `applies to method "usrnet" only; "${r.task.method}" assumes bicubic down-sampling` });
+      }
     }
     if (r.task.kind === 'track' || r.task.kind === 'xpci') {
       const method = r.task.method ?? 'umpa'; // xpci's default

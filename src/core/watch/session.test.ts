@@ -1,8 +1,8 @@
 /**
  * @file Watch sessions end to end in-process, with real speckle images and the real tasks: pairs processed
  * once into valid result folders, identical inputs skipped after a restart, a replaced file processed
- * again, bad input quarantined with the reason (the raw file untouched, sha256 before and after), reserved
- * tasks failed with a clear reason, and the guards on output folder and job database.
+ * again, bad input quarantined with the reason (the raw file untouched, sha256 before and after), and the
+ * guards on output folder and job database.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -113,19 +113,6 @@ describe('watch session', () => {
     expect(history.some((h) => h.startsWith('track E_SIZE_MISMATCH: '))).toBe(true);
     expect(history.some((h) => h.startsWith('info E_CORRUPT: '))).toBe(true);
     expect(await checksums(root)).toEqual(before);
-  });
-
-  it('fails deblur and super-resolution jobs with "not available in this version", without crashing', async () => {
-    await writeFile(join(root, 'sem.tif'), (await specklePairBytes(1)).ref);
-    const { s, rec } = await session(rules(
-      { name: 'db', type: 'single', match: 'sem\\.tif', task: { kind: 'deblur' } },
-      { name: 'sr', type: 'single', match: 'sem\\.tif', task: { kind: 'super-resolution', scale: 2 } },
-      { name: 'i', type: 'single', match: 'sem\\.tif', task: { kind: 'info' } },
-    ));
-    await s.whenIdle();
-    expect(rec.of('job-failed').map((e) => [e.kind, e.code, e.permanent])).toEqual([['deblur', 'E_UNSUPPORTED', true], ['super-resolution', 'E_UNSUPPORTED', true]]);
-    expect(rec.of('job-failed')[0].reason).toMatch(/^The "deblur" task is not available in this version of Speckle Lab/);
-    expect(rec.of('job-done').map((e) => e.kind)).toEqual(['info']);
   });
 
   it('runs the X-ray phase task on a fixed-reference series', async () => {

@@ -7,6 +7,9 @@
 import { LabError } from '../errors';
 import type { TaskContext } from '../progress';
 import type { ResultFile } from '../results/result-folder';
+import { runDeblurTask, type DeblurTaskParams } from '../restore/deblur/task';
+import type { DeblurOptions } from '../restore/deblur/index';
+import { runSrTask, type SrMethod, type SrTaskParams } from '../restore/sr/sr-task';
 import { runTrackTask, type TrackTaskParams } from '../tasks/track-task';
 import { runXpciTask, type XpciTaskParams } from '../xpci/xpci-task';
 import { runInfoTask, type InfoTaskParams } from './info-task';
@@ -21,7 +24,7 @@ export interface TaskInput {
   path: string;
 }
 
-/** The message of a job whose task has no implementation in this version (deblur, super-resolution). */
+/** The message of a job whose task has no implementation in this version. */
 export function notAvailableMessage(kind: string): string {
   return `The "${kind}" task is not available in this version of Speckle Lab, so this image was not processed; ` +
     'the rule is valid and will run once the task is added. Until then use "info" for single images.';
@@ -46,6 +49,23 @@ export function taskParams(task: TaskSpec, inputs: TaskInput[], outDir: string):
       return { path: inputs[0].path, preview: task.preview, outDir } satisfies InfoTaskParams;
     case 'xpci':
       return { ...(rest as Omit<XpciTaskParams, 'refPaths' | 'samplePaths' | 'outDir'>), refPaths: ref, samplePaths: samples, outDir } satisfies XpciTaskParams;
+    case 'deblur': {
+      const options: DeblurOptions = { method: task.method };
+      if (task.sigma !== undefined) options.sigma = task.sigma;
+      if (task.iterations !== undefined) options.iterations = task.iterations;
+      if (task.model !== undefined) options.modelId = task.model;
+      if (task.tile !== undefined) options.tile = task.tile;
+      if (task.overlap !== undefined) options.overlap = task.overlap;
+      return { inPath: inputs[0].path, options, outDir } satisfies DeblurTaskParams;
+    }
+    case 'super-resolution':
+    case 'sr': {
+      const p: SrTaskParams = { inPath: inputs[0].path, scale: task.scale, method: task.method as SrMethod, outDir };
+      if (task.kernel !== undefined) p.kernel = task.kernel;
+      if (task.noise !== undefined) p.noise = task.noise;
+      if (task.tile !== undefined) p.tile = task.tile;
+      return { ...p };
+    }
     default:
       return { ...rest, paths: inputs.map((i) => i.path), outDir };
   }
@@ -60,6 +80,11 @@ export const runTaskInProcess: RunTask = async (kind, params, ctx) => {
       return runInfoTask(params as unknown as InfoTaskParams, ctx);
     case 'xpci':
       return runXpciTask(params as unknown as XpciTaskParams, ctx);
+    case 'deblur':
+      return runDeblurTask(params as unknown as DeblurTaskParams, ctx);
+    case 'super-resolution':
+    case 'sr':
+      return runSrTask(params as unknown as SrTaskParams, ctx);
     default:
       throw new LabError('E_UNSUPPORTED', notAvailableMessage(kind));
   }

@@ -1,0 +1,125 @@
+/**
+ * @file `report.export` through the real handlers and dispatch (contract validation included): real
+ * restoration jobs (Richardson–Lucy deblurring, bicubic ×2 SR — report-fixtures.ts) registered as done
+ * jobs in a job store, exported as HTML + PDF with an injected printer (headless Chromium, the harness's;
+ * the printer is asked for once per export and closed afterwards) and progress events under the taskId;
+ * jobs that are missing or failed, a relative path and a PDF without a printer are refused in one
+ * sentence before anything is written.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallOutput, EventName, EventPayload } from '../../shared/contract';
+import type { ComputeClient } from '../compute/client';
+import { openJobStore, type JobStore } from '../jobs/store';
+import { chromiumPrinter } from '../report/pdf';
+import { makeRestoreFixtures } from '../report/report-fixtures';
+import { formatValue } from '../report/format';
+import { BinaryStore } from './binary-store';
+import { dispatchCall } from './dispatch';
+import { createBackend, type BackendDeps } from './handlers';
+
+const CAN_PRINT = existsSync(process.env.LAB_CHROMIUM ?? '/usr/bin/chromium') && spawnSync('pdftotext', ['-v']).status === 0;
+const noCompute: ComputeClient = { run: async () => { throw new Error('not used'); }, close: async () => {} };
+
+let dir: string;
+let store: JobStore;
+let fx: Awaited<ReturnType<typeof makeRestoreFixtures>>;
+let ids: { deblur: number; sr: number; failed: number };
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lab-report-handlers-'));
+  fx = await makeRestoreFixtures(dir);
+  store = openJobStore(join(dir, 'jobs.sqlite'));
+  const done = (kind: string, resultDir: string) => {
+    const j = store.createJob({ kind, params: {} });
+    store.markRunning(j.id);
+    return store.markDone(j.id, { resultDir }).id;
+  };
+  const f = store.createJob({ kind: 'deblur', params: {} });
+  store.markRunning(f.id);
+  store.markFailed(f.id, 'boom');
+  ids = { deblur: done('deblur', fx.deblur), sr: done('super-resolution', fx.sr), failed: f.id };
+}, 120_000);
+afterAll(async () => {
+  store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function backend(extra: Partial<BackendDeps> = {}) {
+  const events: { name: string; payload: unknown }[] = [];
+  const b = createBackend({
+    compute: noCompute, jobs: store, binaries: new BinaryStore(), transport: 'browser-harness', binaryUrl: () => '', resultsDir: join(dir, 'results'),
+    emit: <N extends EventName>(name: N, payload: EventPayload<N>) => void events.push({ name, payload }),
+    ...extra,
+  });
+  return { call: (input: unknown) => dispatchCall(b.handlers, 'report.export', input), events };
+}
+
+describe('report.export', () => {
+  it('refuses missing and failed jobs, relative paths and a PDF without a printer, writing nothing', async () => {
+    const { call } = backend();
+    const out = join(dir, 'refused.html');
+    const cases: [unknown, RegExp][] = [
+      [{ jobIds: [9999], outPath: out, pdf: false }, /Job #9999 does not exist/],
+      [{ jobIds: [ids.deblur, ids.failed], outPath: out, pdf: false }, new RegExp(`Job #${ids.failed} \\(deblur\\) is failed`)],
+      [{ jobIds: [ids.deblur], outPath: 'rel/report.html', pdf: false }, /full path/],
+      [{ jobIds: [ids.deblur], outPath: join(dir, 'r.txt'), pdf: false }, /should end in \.html/],
+      [{ jobIds: [], outPath: out, pdf: false }, /at least one done job/],
+      [{ jobIds: [ids.deblur], outPath: out, pdf: true }, /PDF printing is not available/],
+    ];
+    for (const [input, msg] of cases) {
+      const r = await call(input);
+      expect(r.ok, JSON.stringify(input)).toBe(false);
+      if (!r.ok) expect(r.error.message).toMatch(msg);
+    }
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(join(dir, 'refused_data'))).toBe(false);
+  });
+
+  it('writes the HTML only when no PDF is asked for; the app-side overwrite hint', async () => {
+    const { call } = backend();
+    const out = join(dir, 'html-only.html');
+    const r = await call({ jobIds: [ids.sr], outPath: out, pdf: false, title: 'HTML only' });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.value).toMatchObject({ htmlPath: out, pdfPath: null, pages: null, sections: 1 });
+    expect(await readFile(out, 'utf8')).toContain(`job #${ids.sr}`);
+    const again = await call({ jobIds: [ids.sr], outPath: out, pdf: false });
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.error.message).toContain('Tick "Replace an existing report of that name"');
+  }, 60_000);
+
+  it.skipIf(!CAN_PRINT)('prints HTML + PDF of two restoration jobs with the injected printer, progress under the taskId', async () => {
+    let opened = 0, closed = 0;
+    const { call, events } = backend({
+      reportPrinter: async () => {
+        opened++;
+        const p = await chromiumPrinter();
+        return { print: p.print, close: async () => void (closed++, await p.close()) };
+      },
+    });
+    const out = join(dir, 'restore-report.html');
+    const r = await call({ taskId: 'rep-1', jobIds: [ids.deblur, ids.sr], outPath: out, pdf: true, title: 'SEM restoration check', operator: 'vitest', sample: 'discs' });
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
+    if (!r.ok) return;
+    const v = r.value as CallOutput<'report.export'>;
+    expect(v).toMatchObject({ htmlPath: out, pdfPath: join(dir, 'restore-report.pdf'), dataDir: join(dir, 'restore-report_data'), sections: 2 });
+    expect(v.pages).toBeGreaterThanOrEqual(3);
+    expect([opened, closed]).toEqual([1, 1]);
+    const progress = events.filter((e) => e.name === 'task.progress').map((e) => e.payload as { taskId: string; fraction: number });
+    expect(progress.length).toBeGreaterThan(3);
+    expect(progress.every((p) => p.taskId === 'rep-1')).toBe(true);
+    expect(progress.at(-1)!.fraction).toBe(1);
+    const text = execFileSync('pdftotext', ['-layout', v.pdfPath!, '-'], { encoding: 'utf8' });
+    const d = JSON.parse(await readFile(join(fx.deblur, 'result.json'), 'utf8'));
+    const s = JSON.parse(await readFile(join(fx.sr, 'result.json'), 'utf8'));
+    for (const needle of [`job #${ids.deblur}`, `job #${ids.sr}`, 'SEM restoration check', 'Deblurring: deblur-rl', 'Super-resolution ×2: sr-bicubic',
+      formatValue(d.metrics.reference.psnrDb.output), formatValue(s.metrics.reference.psnrDb.output), `Page 1 of ${v.pages}`]) {
+      expect(text, needle).toContain(needle);
+    }
+    console.log(`[report.export] ${v.pages} pages, ${v.figures} figures, ${v.dataFiles} data files`);
+  }, 120_000);
+});

@@ -1,0 +1,97 @@
+/**
+ * @file `report.export`, split out of handlers.ts: the report of jobs chosen in the history (by job id)
+ * and/or result folders, written by the same `writeReport` as `lab report` — the HTML, its data folder
+ * beside it and, when asked, the PDF beside the HTML. Printing is the transport's (BackendDeps
+ * `reportPrinter`): Electron main prints with a hidden sandboxed window's printToPDF, the harness with
+ * headless Chromium (report/pdf.ts chromiumPrinter). The stylesheet comes from `reportCss` where the
+ * default path does not hold (a packaged app keeps it under its resources folder).
+ *
+ * Only done jobs with a result folder can be reported; a job that is missing, failed or still running
+ * stops the export with one sentence naming it, before anything is written. Each section's subtitle
+ * starts with "job #ID", so the report says which history entry it came from.
+ */
+import { isAbsolute } from 'node:path';
+import type { CallInputParsed, CallOutput } from '../../shared/contract';
+import { LabError } from '../errors';
+import { makeProgress } from '../progress';
+import type { PdfPrinter } from '../report/pdf';
+import { writeReport } from '../report/write-report';
+import type { BackendDeps } from './handlers';
+
+/** A printer for one export; `close` frees what it holds (a browser, a hidden window). */
+export interface ReportPrinterHandle {
+  print: PdfPrinter;
+  close(): Promise<void>;
+}
+
+export interface ReportHandlerContext {
+  deps: BackendDeps;
+  asTask<T>(taskId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>;
+}
+
+/** The PDF path of a report: the HTML's name with .pdf. */
+export const pdfPathFor = (html: string) => html.replace(/\.html?$/i, '.pdf');
+
+export function reportHandlers(c: ReportHandlerContext): { 'report.export': (input: CallInputParsed<'report.export'>) => Promise<CallOutput<'report.export'>> } {
+  const { deps } = c;
+  return {
+    'report.export': async (input) => {
+      const outPath = input.outPath.trim();
+      if (!isAbsolute(outPath)) throw new LabError('E_INVALID_INPUT', `The report file "${outPath}" must be a full path (for example /home/me/reports/report.html).`);
+      if (!/\.html?$/i.test(outPath)) throw new LabError('E_INVALID_INPUT', `The report file ${outPath} should end in .html (the report is one HTML file; the PDF goes beside it).`, outPath);
+      const jobDirs: string[] = [];
+      const labels: (string | undefined)[] = [];
+      for (const id of input.jobIds) {
+        const job = deps.jobs.getJob(id);
+        if (!job) throw new LabError('E_NOT_FOUND', `Job #${id} does not exist (it may have been removed); refresh the list.`);
+        if (job.state !== 'done' || !job.resultDir) {
+          throw new LabError('E_INVALID_INPUT', `Job #${id} (${job.kind}) is ${job.state}${job.state === 'done' ? ' but has no result folder' : ''}; only done jobs with a result folder can be reported.`);
+        }
+        jobDirs.push(job.resultDir);
+        labels.push(`job #${id}`);
+      }
+      for (const d of input.resultDirs) jobDirs.push(d), labels.push(undefined);
+      if (!jobDirs.length) throw new LabError('E_INVALID_INPUT', 'Choose at least one done job for the report.');
+      if (input.pdf && !deps.reportPrinter) throw new LabError('E_UNSUPPORTED', 'PDF printing is not available here; export the HTML only.');
+
+      const taskId = input.taskId ?? `report-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+      return c.asTask(taskId, async (signal) => {
+        const progress = makeProgress((fraction, message) => deps.emit('task.progress', { taskId, fraction, message }));
+        let printer: ReportPrinterHandle | null = null;
+        try {
+          if (input.pdf) printer = await deps.reportPrinter!();
+          const res = await writeReport(
+            {
+              jobDirs,
+              jobLabels: labels,
+              outHtml: outPath,
+              outPdf: input.pdf ? pdfPathFor(outPath) : undefined,
+              force: input.force,
+              title: input.title,
+              operator: input.operator,
+              sample: input.sample,
+              project: input.project,
+              notes: input.notes,
+              printer: printer?.print,
+              css: deps.reportCss?.(),
+              hints: { force: 'Tick "Replace an existing report of that name" to replace it.', rename: 'Choose another report file name.' },
+            },
+            { signal, progress },
+          );
+          return {
+            htmlPath: res.html,
+            pdfPath: res.pdf ?? null,
+            dataDir: res.dataDir,
+            pages: res.pageCount ?? null,
+            sections: res.model.sections.length,
+            figures: res.figures,
+            dataFiles: res.dataFiles,
+            warnings: res.warnings,
+          };
+        } finally {
+          await printer?.close().catch(() => {});
+        }
+      });
+    },
+  };
+}
