@@ -45,7 +45,7 @@ export async function kernels12Op(): Promise<{ available: boolean; path: string 
   try {
     const all = await loadKernels12(path);
     const kinds = (n: number) => (n <= 4 ? 'isotropic Gaussian' : n <= 8 ? 'anisotropic Gaussian' : 'motion');
-    return { available: true, path, reason: null, kernels: all.map((k, i) => ({ n: i + 1, description: `${kinds(i + 1)} (${k.width}×${k.height})` })) };
+    return { available: true, path, reason: null, kernels: all.map((_k, i) => ({ n: i + 1, description: kinds(i + 1) })) };
   } catch (err) {
     return { available: false, path, reason: err instanceof Error ? err.message : String(err), kernels: [] };
   }
