@@ -193,6 +193,14 @@ def main(argv=None) -> dict:
             "test-blurry-input-psnr-db": blur["psnr"], "test-blurry-input-ssim": blur["ssim"],
             "test-protocol": PROTOCOL.format(prefixes=", ".join(TEST_PREFIXES), n=len(test)),
         }
+        al, bal = evaluate_model(model, test, aligned=True), evaluate_blurry(test, aligned=True)
+        metrics.update({
+            "test-aligned-psnr-db": al["psnr"], "test-aligned-ssim": al["ssim"],
+            "test-aligned-blurry-input-psnr-db": bal["psnr"], "test-aligned-blurry-input-ssim": bal["ssim"],
+            "test-aligned-protocol": "supplementary: as test-protocol, but against the sharp image shifted by each pair's "
+                                     "integer offset (cross-correlation peak of blurry vs sharp, up to ~20 px: the pairs "
+                                     "are not pixel-aligned), on the overlap (training/eval_deblur.py --aligned)",
+        })
         print(f"metrics ({time.time() - t1:.0f}s): {json.dumps(metrics)}", flush=True)
     inputs, outputs = io_specs(model.stride)
     notes = ("Fully convolutional, grey SEM images in unit range; H and W multiples of the stride (pad by reflection and "

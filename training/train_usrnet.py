@@ -87,6 +87,8 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--init", default=None, help="start from this checkpoint's weights (fine-tuning)")
+    ap.add_argument("--only", choices=["all", "hypa"], default="all", help="train all weights or only the hyper-parameter net")
     args = ap.parse_args()
     if args.patch % 24:
         raise SystemExit("--patch must be divisible by 2, 3, 4 and 8 (a multiple of 24)")
@@ -96,7 +98,13 @@ def main() -> int:
     log = RunLog(run_dir)
     torch.manual_seed(args.seed)
     model = USRNetS(channels=tuple(int(c) for c in args.channels.split(",")), nb=args.nb).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    if args.init:
+        model.load_state_dict(load_checkpoint(args.init)["model"])
+    params = model.h.parameters() if args.only == "hypa" else model.parameters()
+    if args.only == "hypa":
+        for p in model.p.parameters():
+            p.requires_grad_(False)
+    opt = torch.optim.Adam(params, lr=args.lr)
     sched = warmup_cosine(50, 0.02)
     rng = np.random.default_rng(args.seed)
     step, elapsed, best = 0, 0.0, -1.0
