@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 from scipy import signal  # noqa: E402
 
-from training.data.sem import TEST_PREFIXES, prefix_of, read_grey, split_pairs  # noqa: E402
+from training.data.sem import TEST_PREFIXES, pair_shift, prefix_of, read_grey, split_pairs  # noqa: E402
 
 PROTOCOL = ("held-out real pairs (prefixes {prefixes}, {n} images, 512x512, BT.601 luma / 255), whole-image "
             "inference, output clipped to [0, 1]; PSNR data range 1.0; SSIM 11x11 Gaussian sigma 1.5, K1 0.01, "
@@ -58,22 +58,6 @@ def ssim(x: np.ndarray, y: np.ndarray, data_range: float = 1.0, k1: float = 0.01
     c1, c2 = (k1 * data_range) ** 2, (k2 * data_range) ** 2
     m = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
     return float(m.mean())
-
-
-def pair_shift(blurry: np.ndarray, sharp: np.ndarray, max_shift: int = 40) -> tuple[int, int]:
-    """Integer (dy, dx) with blurry(p) ~ blur(sharp)(p - d): peak of the circular cross-correlation of the
-    mean-removed images (Note: misaligned pairs in training/README.md)."""
-    b = blurry - blurry.mean()
-    s = sharp - sharp.mean()
-    c = np.real(np.fft.ifft2(np.fft.fft2(b) * np.conj(np.fft.fft2(s))))
-    h, w = c.shape
-    best, arg = -np.inf, (0, 0)
-    for dy in range(-max_shift, max_shift + 1):
-        for dx in range(-max_shift, max_shift + 1):
-            v = c[dy % h, dx % w]
-            if v > best:
-                best, arg = v, (dy, dx)
-    return arg
 
 
 def aligned_views(x: np.ndarray, sharp: np.ndarray, d: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -60,6 +60,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--val-every", type=int, default=200, help="validate every this many steps")
     p.add_argument("--val-crops", type=int, default=16, help="validation crops of each kind (real-train, synthetic)")
     p.add_argument("--log-every", type=int, default=20, help="log the loss every this many steps")
+    p.add_argument("--align-pairs", action="store_true",
+                   help="remove each real pair's whole-pixel offset before cropping (see training/data/sem.py RealPairs)")
+    p.add_argument("--init", default=None, help="start from this checkpoint's weights (new optimizer and schedule)")
     p.add_argument("--resume", default=None, help="checkpoint to resume ('auto' = <run-dir>/last.pt if present)")
     args = p.parse_args(argv)
     args.id = args.id or f"{args.arch}-s"
@@ -106,7 +109,7 @@ def main(argv=None) -> dict:
     if args.crop % model.stride:
         raise SystemExit(f"--crop must be a multiple of the stride {model.stride}")
     split = split_pairs()
-    real = RealPairs(split["train"])
+    real = RealPairs(split["train"], align=args.align_pairs)
     stream = MixedStream(real, args.crop, args.batch_size, args.real_frac, args.seed, SemRecipe())
     vset = validation_set(real, args.val_crops, args.crop)
 
@@ -120,6 +123,9 @@ def main(argv=None) -> dict:
     resume = args.resume
     if resume == "auto":
         resume = os.path.join(run_dir, "last.pt") if os.path.isfile(os.path.join(run_dir, "last.pt")) else None
+    if args.init and not resume:
+        model.load_state_dict(load_checkpoint(args.init)["model"])
+        log(event="init", checkpoint=args.init)
     if resume:
         ck = load_checkpoint(resume)
         model.load_state_dict(ck["model"])

@@ -70,22 +70,49 @@ def split_pairs(data_dir: str = DATA_DIR, test_prefixes=TEST_PREFIXES) -> dict:
             "test_prefixes": [p for p in prefixes if p in test_prefixes]}
 
 
-class RealPairs:
-    """The training-prefix pairs in memory; random crops with a random dihedral transform."""
+def pair_shift(blurry: np.ndarray, sharp: np.ndarray, max_shift: int = 40) -> tuple[int, int]:
+    """Integer (dy, dx) with blurry(p) ~ blur(sharp)(p - d): peak of the circular cross-correlation of the
+    mean-removed images (Note: misaligned pairs in training/README.md)."""
+    b = blurry - blurry.mean()
+    s = sharp - sharp.mean()
+    c = np.real(np.fft.ifft2(np.fft.fft2(b) * np.conj(np.fft.fft2(s))))
+    h, w = c.shape
+    best, arg = -np.inf, (0, 0)
+    for dy in range(-max_shift, max_shift + 1):
+        for dx in range(-max_shift, max_shift + 1):
+            v = c[dy % h, dx % w]
+            if v > best:
+                best, arg = v, (dy, dx)
+    return arg
 
-    def __init__(self, pairs: list[tuple[str, str, str]]) -> None:
+
+class RealPairs:
+    """The training-prefix pairs in memory; random crops with a random dihedral transform.
+
+    With ``align`` each pair's whole-pixel offset (pair_shift) is removed: the sharp crop is taken at
+    p - d for the blurry crop at p, so the target shows the same scene the input does. Without it a
+    network cannot lower its loss by deblurring (the offset varies from crop to crop and cannot be seen in
+    the blurry image), which is what the first CPU runs showed.
+    """
+
+    def __init__(self, pairs: list[tuple[str, str, str]], align: bool = False) -> None:
         if not pairs:
             raise SystemExit(f"no real SEM pairs found (looked in {DATA_DIR}/blur and sharp)")
         self.names = [n for n, _, _ in pairs]
         self.blur = [read_grey(b) for _, b, _ in pairs]
         self.sharp = [read_grey(s) for _, _, s in pairs]
+        self.shift = [pair_shift(b, s) if align else (0, 0) for b, s in zip(self.blur, self.sharp)]
 
     def crop(self, rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
         i = int(rng.integers(len(self.blur)))
         h, w = self.blur[i].shape
-        y, x = int(rng.integers(h - size + 1)), int(rng.integers(w - size + 1))
+        dy, dx = self.shift[i]
+        # blurry crop origin range such that the sharp crop at (y - dy, x - dx) is inside the image too
+        y0, y1 = max(0, dy), h - size + min(0, dy)
+        x0, x1 = max(0, dx), w - size + min(0, dx)
+        y, x = int(rng.integers(y0, y1 + 1)), int(rng.integers(x0, x1 + 1))
         b = self.blur[i][y:y + size, x:x + size]
-        s = self.sharp[i][y:y + size, x:x + size]
+        s = self.sharp[i][y - dy:y - dy + size, x - dx:x - dx + size]
         return dihedral_np(b, s, int(rng.integers(8)))
 
 
