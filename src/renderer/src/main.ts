@@ -6,5 +6,6 @@ import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
 import './styles/base.css';
+import './styles/components.css';
 
 createApp(App).use(createPinia()).mount('#app');

@@ -3,7 +3,7 @@
  * (`nav-<id>`) and the URL hash (`#/<id>`), so keep them stable.
  */
 
-export type WorkspaceId = 'viewer' | 'dic' | 'xpci' | 'restore' | 'acquire' | 'jobs';
+export type WorkspaceId = 'viewer' | 'dic' | 'xpci' | 'restore' | 'acquire' | 'jobs' | 'settings';
 
 export interface Workspace {
   id: WorkspaceId;
@@ -19,13 +19,7 @@ export interface Workspace {
 export const WORKSPACES: readonly Workspace[] = [
   { id: 'viewer', label: 'Viewer', hint: 'Inspect images', built: true },
   { id: 'dic', label: 'Speckle / DIC', hint: 'Displacement & strain', built: true },
-  {
-    id: 'xpci',
-    label: 'X-ray phase',
-    hint: 'Speckle-based phase contrast',
-    built: false,
-    plan: 'Will track single-shot X-ray speckle between reference and sample images and turn the shifts into refraction angles (µrad), differential phase, integrated phase, transmission and dark-field.',
-  },
+  { id: 'xpci', label: 'X-ray phase', hint: 'Speckle-based phase contrast', built: true },
   {
     id: 'restore',
     label: 'Restoration',
@@ -34,6 +28,7 @@ export const WORKSPACES: readonly Workspace[] = [
   },
   { id: 'acquire', label: 'Acquisition', hint: 'Watch a folder as images land', built: true },
   { id: 'jobs', label: 'Jobs', hint: 'Queue and results', built: true },
+  { id: 'settings', label: 'Settings', hint: 'Models, provider, theme', built: true },
 ];
 
 export function isWorkspaceId(s: string): s is WorkspaceId {

@@ -108,3 +108,23 @@ export function useImageSlot(hooks: ImageSlotHooks = {}) {
 }
 
 export type ImageSlot = ReturnType<typeof useImageSlot>;
+
+/**
+ * A function that, the first time it is called, opens the remembered paths into their slots (each not already
+ * showing an image); later calls do nothing. A path goes into `restoring` while it opens, so the store's
+ * onOpened hook can tell a restore from a user's open; it leaves again when the open fails.
+ */
+export function reopenRemembered(pairs: () => ReadonlyArray<readonly [ImageSlot, string]>, restoring: Set<string>): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    for (const [slot, path] of pairs()) {
+      if (!path || slot.image.value) continue;
+      restoring.add(path);
+      void slot.openPath(path).then((ok) => {
+        if (!ok) restoring.delete(path);
+      });
+    }
+  };
+}

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { CallInput, CallOutput, EventPayload } from '../../../shared/contract';
+import { readVersioned } from './persist';
 
 export type WatchStatus = CallOutput<'watch.status'>;
 export type QueueEntry = WatchStatus['queue'][number];
@@ -67,15 +68,7 @@ export function defaultAcqSettings(): AcqSettings {
 
 /** Settings from storage; defaults for anything missing, unreadable or from another version. */
 export function loadAcqSettings(storage: Pick<Storage, 'getItem'> | null): AcqSettings {
-  let raw: unknown = {};
-  try {
-    const text = storage?.getItem(ACQ_SETTINGS_KEY);
-    if (text) raw = JSON.parse(text);
-  } catch {
-    raw = {};
-  }
-  if (!raw || typeof raw !== 'object' || (raw as { version?: unknown }).version !== ACQ_SETTINGS_VERSION) raw = {};
-  return AcqSettingsSchema.parse(raw);
+  return AcqSettingsSchema.parse(readVersioned(storage, ACQ_SETTINGS_KEY, ACQ_SETTINGS_VERSION));
 }
 
 export function saveAcqSettings(storage: Pick<Storage, 'setItem'> | null, s: AcqSettings): void {

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { RoiRectSchema } from '../../../shared/contract';
 import { defaultCommonForm, defaultMethodForm, METHOD_IDS, type TrackMethod } from './dic-params';
+import { readVersioned } from './persist';
 
 /** localStorage key; the version is in the value. */
 export const SETTINGS_KEY = 'speckle-lab.dic';
@@ -49,15 +50,7 @@ export function defaultSettings(): DicSettings {
 
 /** Settings from storage; defaults for anything missing, unreadable or from another version. */
 export function loadSettings(storage: Pick<Storage, 'getItem'> | null): DicSettings {
-  let raw: unknown = {};
-  try {
-    const text = storage?.getItem(SETTINGS_KEY);
-    if (text) raw = JSON.parse(text);
-  } catch {
-    raw = {};
-  }
-  if (!raw || typeof raw !== 'object' || (raw as { version?: unknown }).version !== SETTINGS_VERSION) raw = {};
-  const s = DicSettingsSchema.parse(raw);
+  const s = DicSettingsSchema.parse(readVersioned(storage, SETTINGS_KEY, SETTINGS_VERSION));
   s.recent = s.recent.filter((p) => p.trim() !== '').slice(0, RECENT_MAX);
   return s;
 }

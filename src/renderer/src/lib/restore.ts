@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { CallInput } from '../../../shared/contract';
+import { readVersioned } from './persist';
 
 export type RestoreMode = 'deblur' | 'sr';
 export type DeblurMethod = 'midnet' | 'nafnet' | 'richardson-lucy';
@@ -168,15 +169,7 @@ export function defaultSettings(): RestoreSettings {
 }
 
 export function loadSettings(storage: Pick<Storage, 'getItem'> | null): RestoreSettings {
-  let raw: unknown = {};
-  try {
-    const text = storage?.getItem(SETTINGS_KEY);
-    if (text) raw = JSON.parse(text);
-  } catch {
-    raw = {};
-  }
-  if (!raw || typeof raw !== 'object' || (raw as { version?: unknown }).version !== SETTINGS_VERSION) raw = {};
-  return RestoreSettingsSchema.parse(raw);
+  return RestoreSettingsSchema.parse(readVersioned(storage, SETTINGS_KEY, SETTINGS_VERSION));
 }
 
 export function saveSettings(storage: Pick<Storage, 'setItem'> | null, s: RestoreSettings): void {

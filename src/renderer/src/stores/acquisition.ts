@@ -27,6 +27,7 @@ import {
 } from '../lib/acquisition';
 import { useAppStore } from './app';
 import { useDicStore } from './dic';
+import { browserStorage } from '../lib/persist';
 
 export type Validation = CallOutput<'watch.validateRules'>;
 export type RulesExample = CallOutput<'watch.examples'>['examples'][number];
@@ -55,13 +56,7 @@ const THUMB_CACHE_MAX = 400;
 
 const VALIDATE_DELAY_MS = 250;
 
-function storage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    return null;
-  }
-}
+const storage = browserStorage;
 
 const messageOf = (err: unknown) => (err && typeof err === 'object' && 'message' in err ? String((err as Error).message) : String(err));
 const sameFile = (a: string, b: string) => a.trim().replace(/[\\/]+$/, '') === b.trim().replace(/[\\/]+$/, '');

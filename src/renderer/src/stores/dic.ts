@@ -14,7 +14,7 @@ import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, watch } from 'vue';
 import type { CallOutput } from '../../../shared/contract';
 import { fetchFloat32, lab } from '../api';
-import { useImageSlot, type OpenedImage } from '../composables/useImageSlot';
+import { reopenRemembered, useImageSlot, type OpenedImage } from '../composables/useImageSlot';
 import type { Point, Size, View } from '../composables/useViewport';
 import type { ColourRange } from '../lib/colormap';
 import { autoWindow, type ContrastWindow } from '../lib/contrast';
@@ -26,6 +26,7 @@ import { baseName } from '../lib/format';
 import { autoFactor, quiverField, type Quiver } from '../lib/quiver';
 import { clampRect, sameRect, type RoiRect } from '../lib/roi';
 import { toShownError } from './app';
+import { browserStorage } from '../lib/persist';
 
 export type OpenedResult = CallOutput<'result.open'>;
 export type SlotName = 'ref' | 'def';
@@ -72,13 +73,7 @@ const IDLE: RunState = { phase: 'idle', taskId: null, fraction: 0, message: '', 
 /** Bins of the map histogram. */
 export const MAP_HISTOGRAM_BINS = 128;
 
-function storage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    return null;
-  }
-}
+const storage = browserStorage;
 
 export const useDicStore = defineStore('dic', () => {
   /** Everything persisted between launches (lib/dic-settings.ts). */
@@ -146,21 +141,13 @@ export const useDicStore = defineStore('dic', () => {
   }
 
   /** Opens the remembered images once, when the workspace is first shown. */
-  let restored = false;
-  function restoreImages(): void {
-    if (restored) return;
-    restored = true;
-    for (const [slot, path] of [
+  const restoreImages = reopenRemembered(
+    () => [
       [refSlot, settings.value.refPath],
       [defSlot, settings.value.defPath],
-    ] as const) {
-      if (!path || slot.image.value) continue;
-      restoring.add(path);
-      void slot.openPath(path).then((ok) => {
-        if (!ok) restoring.delete(path);
-      });
-    }
-  }
+    ],
+    restoring,
+  );
 
   // ---------- view (shared by every canvas of the workspace) ----------
 

@@ -15,7 +15,7 @@ import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, watch } from 'vue';
 import type { CallOutput } from '../../../shared/contract';
 import { fetchFloat32, lab } from '../api';
-import { useImageSlot } from '../composables/useImageSlot';
+import { reopenRemembered, useImageSlot } from '../composables/useImageSlot';
 import type { Point, View } from '../composables/useViewport';
 import { autoWindow, type ContrastWindow } from '../lib/contrast';
 import { baseName } from '../lib/format';
@@ -34,6 +34,7 @@ import {
   type RestoreSettings,
 } from '../lib/restore';
 import { toShownError } from './app';
+import { browserStorage } from '../lib/persist';
 
 export type RunOutput = CallOutput<'restore.deblur'>;
 export type RunPhase = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -78,13 +79,7 @@ export interface BatchItem {
 
 const IDLE: RestoreRun = { phase: 'idle', taskId: null, mode: null, fraction: 0, message: '', error: null, code: null, startedAt: null, endedAt: null, cancelling: false, file: null };
 
-function storage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    return null;
-  }
-}
+const storage = browserStorage;
 
 export const useRestoreStore = defineStore('restore', () => {
   const settings = ref<RestoreSettings>(loadSettings(storage()));
@@ -116,21 +111,13 @@ export const useRestoreStore = defineStore('restore', () => {
     settings.value.refPath = '';
   }
 
-  let restored = false;
-  function restoreImages(): void {
-    if (restored) return;
-    restored = true;
-    for (const [slot, path] of [
+  const restoreImages = reopenRemembered(
+    () => [
       [inSlot, settings.value.inPath],
       [refSlot, settings.value.refPath],
-    ] as const) {
-      if (!path || slot.image.value) continue;
-      restoring.add(path);
-      void slot.openPath(path).then((ok) => {
-        if (!ok) restoring.delete(path);
-      });
-    }
-  }
+    ],
+    restoring,
+  );
 
   /** Why the reference cannot be used with the input in the current mode; null when it can (or is absent). */
   const refMismatch = computed(() => {

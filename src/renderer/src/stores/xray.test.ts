@@ -1,0 +1,224 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { nextTick } from 'vue';
+
+// The store reaches the back end only through ../api; replace it with a scripted fake.
+const fake = vi.hoisted(() => {
+  const listeners: ((p: { taskId: string; fraction: number; message?: string }) => void)[] = [];
+  const mem = new Map<string, string>();
+  (globalThis as { localStorage?: unknown }).localStorage = {
+    getItem: (k: string) => mem.get(k) ?? null,
+    setItem: (k: string, v: string) => void mem.set(k, v),
+    removeItem: (k: string) => void mem.delete(k),
+  };
+  return {
+    listeners,
+    mem,
+    open: vi.fn(),
+    close: vi.fn(async () => ({ closed: true })),
+    run: vi.fn(),
+    profile: vi.fn(),
+    simulate: vi.fn(),
+    resultOpen: vi.fn(),
+    cancel: vi.fn(async () => ({ cancelled: true })),
+    blobs: new Map<string, Float32Array>(),
+  };
+});
+vi.mock('../api', () => ({
+  lab: {
+    'image.open': fake.open,
+    'image.close': fake.close,
+    'xpci.run': fake.run,
+    'xpci.profile': fake.profile,
+    'xpci.simulate': fake.simulate,
+    'result.open': fake.resultOpen,
+    'task.cancel': fake.cancel,
+    pathForFile: async (f: { name: string }) => `/srv/uploads/${f.name}`,
+    on: (name: string, l: (typeof fake.listeners)[number]) => {
+      if (name === 'task.progress') fake.listeners.push(l);
+      return () => {};
+    },
+  },
+  connection: { transport: 'browser-harness', state: () => 'open', onState: () => () => {} },
+  fetchFloat32: async (url: string) => fake.blobs.get(url)!,
+}));
+
+const { useXrayStore } = await import('./xray');
+const { SETTINGS_KEY } = await import('../lib/xray');
+
+function image(path: string, width = 4, height = 3) {
+  const dataUrl = `/bin${path}`;
+  fake.blobs.set(dataUrl, new Float32Array(width * height).map((_, i) => i));
+  return {
+    id: path,
+    path,
+    name: path.split('/').pop()!,
+    width,
+    height,
+    sizeBytes: width * height * 4,
+    sha256: 'ab'.repeat(32),
+    meta: { format: 'tiff' as const, sampleType: 'float32' as const, bitsPerSample: 32, samplesPerPixel: 1, colour: 'grey' as const, pageCount: 1 },
+    stats: { min: 0, max: 11, mean: 5.5, std: 3, nonFinite: 0, histogram: new Array(256).fill(1) },
+    dataUrl,
+  };
+}
+function map(dir: string, name: string, unit: string, values: number[]) {
+  const dataUrl = `/bin${dir}/${name}`;
+  fake.blobs.set(dataUrl, Float32Array.from(values));
+  return { name, width: 4, height: 3, unit, stats: { min: 0, max: 1, mean: 0, std: 0, valid: 12 }, dataUrl };
+}
+function opened(dir: string, method = 'zncc') {
+  const a = Array.from({ length: 12 }, (_, i) => (i - 6) * 1e-7);
+  return {
+    dir,
+    kind: 'xpci',
+    result: { method },
+    maps: [map(dir, 'alpha_x', 'rad', a), map(dir, 'alpha_y', 'rad', a.map((v) => v / 2)), map(dir, 'phase', 'rad', a.map(() => Number.NaN)), map(dir, 'u', 'px', a)],
+  };
+}
+const profile = (v: number) => ({
+  s: [0, 1, 2],
+  sUm: [0, 12, 24],
+  series: [
+    { name: 'alpha_x', unit: 'µrad', source: 'measured', values: [v, v, null] },
+    { name: 'alpha_x', unit: 'µrad', source: 'truth', values: [1, 1, 1] },
+  ],
+  truthDir: '/sim',
+});
+
+beforeEach(() => {
+  fake.mem.clear();
+  fake.listeners.length = 0;
+  for (const f of [fake.open, fake.run, fake.profile, fake.simulate, fake.resultOpen, fake.cancel]) f.mockReset();
+  fake.open.mockImplementation(async ({ path }: { path: string }) => image(path));
+  fake.cancel.mockImplementation(async () => ({ cancelled: true }));
+  setActivePinia(createPinia());
+});
+
+async function loaded() {
+  const xr = useXrayStore();
+  await xr.refSlot.openPath('/data/a/ref.tif');
+  await xr.sampleSlot.openPath('/data/a/sample.tif');
+  return xr;
+}
+
+describe('xray store', () => {
+  it('blocks the run until both images and a right geometry are there', async () => {
+    const xr = useXrayStore();
+    expect(xr.runBlocker).toContain('reference');
+    await xr.refSlot.openPath('/data/a/ref.tif');
+    expect(xr.runBlocker).toContain('sample');
+    await xr.sampleSlot.openPath('/data/a/sample.tif');
+    expect(xr.runBlocker).toBeNull();
+    xr.settings.geometry.energyKeV = 'x';
+    expect(xr.geometryErrors.energyKeV).toContain('not a number');
+    expect(xr.runBlocker).toContain('geometry');
+  });
+
+  it('runs with progress, shows the maps in display units, remembers the geometry for the folder', async () => {
+    const xr = await loaded();
+    xr.settings.geometry = { pixelUm: '6.5', distanceM: '0.5', energyKeV: '20', sourceDistanceM: '', delta: '' };
+    xr.settings.method = 'zncc';
+    xr.settings.step = 2;
+    let release!: () => void;
+    fake.run.mockImplementation(async () => {
+      await new Promise<void>((r) => (release = r));
+      return { jobId: 1, opened: opened('/res/1'), messages: ['note'], truthDir: '/sim' };
+    });
+    const p = xr.start();
+    expect(xr.run.phase).toBe('running');
+    const params = fake.run.mock.calls[0][0].params;
+    expect(params).toMatchObject({ refPath: '/data/a/ref.tif', samplePath: '/data/a/sample.tif', pixelUm: 6.5, distanceM: 0.5, energyKeV: 20, method: 'zncc', step: 2 });
+    expect(params.sourceDistanceM).toBeUndefined();
+    fake.listeners.forEach((l) => l({ taskId: xr.run.taskId!, fraction: 0.4, message: 'tracking' }));
+    expect(xr.run.fraction).toBe(0.4);
+    release();
+    await p;
+    expect(xr.run.phase).toBe('done');
+    expect(xr.tab).toBe('map');
+    expect(xr.availableMaps.map((m) => m.name)).toEqual(['alpha_x', 'alpha_y', 'phase']);
+    expect(xr.mapValues![0]).toBeCloseTo(-0.6, 5); // µrad
+    expect(xr.mapRange!.lo).toBeCloseTo(-xr.mapRange!.hi, 12);
+    expect(xr.colourMap).toBe('diverging');
+    xr.setHover({ x: 1, y: 0 });
+    expect(xr.hoverValue).toBe(Math.fround(-5e-7));
+    expect(xr.truthDir).toBe('/sim');
+    expect(xr.settings.geometryByFolder['/data/a'].pixelUm).toBe('6.5');
+    await nextTick();
+    expect(JSON.parse(fake.mem.get(SETTINGS_KEY)!).geometryByFolder['/data/a'].distanceM).toBe('0.5');
+
+    // opening a sample from that folder later brings the geometry back
+    xr.settings.geometry.distanceM = '9';
+    await xr.sampleSlot.openPath('/data/a/sample2.tif');
+    expect(xr.settings.geometry.distanceM).toBe('0.5');
+  });
+
+  it('profiles every kept run along the line; CSV of the quantity; errors by cause', async () => {
+    const xr = await loaded();
+    xr.settings.method = 'zncc';
+    fake.run.mockResolvedValueOnce({ jobId: 1, opened: opened('/res/1'), messages: [], truthDir: '/sim' });
+    await xr.start();
+    fake.profile.mockImplementation(async ({ dir }: { dir: string }) => profile(dir === '/res/1' ? 2 : 3));
+    xr.setLineWidth(3);
+    xr.setLine({ x0: 0, y0: 1, x1: 3, y1: 1 });
+    await vi.waitFor(() => expect(xr.profiles.length).toBe(1));
+    expect(fake.profile.mock.calls[0][0]).toEqual({ dir: '/res/1', line: { x0: 0, y0: 1, x1: 3, y1: 1, width: 3 } });
+    // a second run re-profiles both along the same line
+    fake.run.mockResolvedValueOnce({ jobId: 2, opened: opened('/res/2', 'umpa'), messages: [], truthDir: '/sim' });
+    xr.settings.method = 'umpa';
+    await xr.start();
+    await vi.waitFor(() => expect(xr.profiles.map((p) => p.label)).toEqual(['#1 ZNCC', '#2 UMPA']));
+    expect(xr.profileQuantity).toBe('alpha_x');
+    expect(xr.profileCsv.split('\n')[0]).toBe('s_px,s_um,#1_ZNCC_alpha_x_urad,truth_alpha_x_urad,#2_UMPA_alpha_x_urad');
+    expect(xr.profileCsv.split('\n')[3]).toBe('2,24,NaN,1,NaN');
+    xr.clearRuns();
+    expect(xr.runs.map((r) => r.dir)).toEqual(['/res/2']);
+
+    xr.setLine({ x0: 0, y0: 0, x1: 9, y1: 0 });
+    await vi.waitFor(() => expect(xr.profileError).toContain('on the map'));
+    xr.setLineWidth(0);
+    expect(xr.profileError).toContain('band width');
+  });
+
+  it('a failed run keeps its message; a cancelled one says cancelled', async () => {
+    const xr = await loaded();
+    fake.run.mockRejectedValueOnce({ code: 'E_INVALID_INPUT', message: 'The window is too large.' });
+    await xr.start();
+    expect(xr.run).toMatchObject({ phase: 'failed', error: 'The window is too large.' });
+    fake.run.mockImplementationOnce(() => new Promise((_, rej) => setTimeout(() => rej({ code: 'E_CANCELLED', message: 'cancelled' }), 5)));
+    const p = xr.start();
+    await xr.cancel();
+    expect(fake.cancel).toHaveBeenCalled();
+    await p;
+    expect(xr.run).toMatchObject({ phase: 'cancelled', error: null });
+  });
+
+  it('simulates a phantom: both images open and the geometry is filled in', async () => {
+    const xr = useXrayStore();
+    fake.simulate.mockResolvedValueOnce({
+      jobId: 3,
+      outDir: '/res/sim',
+      refPath: '/res/sim/reference.tif',
+      samplePath: '/res/sim/sample.tif',
+      geometry: { pixelUm: 12, distanceM: 76.8, energyKeV: 30, sourceDistanceM: null },
+    });
+    await xr.simulate();
+    expect(xr.refSlot.image?.path).toBe('/res/sim/reference.tif');
+    expect(xr.sampleSlot.image?.path).toBe('/res/sim/sample.tif');
+    expect(xr.settings.geometry).toEqual({ pixelUm: '12', distanceM: '76.8', energyKeV: '30', sourceDistanceM: '', delta: '' });
+    fake.simulate.mockRejectedValueOnce({ code: 'E_INTERNAL', message: 'boom' });
+    await xr.simulate();
+    expect(xr.simulateError).toBe('boom');
+  });
+
+  it('opens an earlier result folder, refusing other kinds', async () => {
+    const xr = useXrayStore();
+    fake.resultOpen.mockResolvedValueOnce({ ...opened('/res/9'), kind: 'track' });
+    await xr.openResult('/res/9');
+    expect(xr.resultError).toContain('not an X-ray phase result');
+    fake.resultOpen.mockResolvedValueOnce(opened('/res/9', 'umpa'));
+    await xr.openResult('/res/9');
+    expect(xr.resultError).toBeNull();
+    expect(xr.runs[0].label).toBe('#1 UMPA');
+  });
+});
