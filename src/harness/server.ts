@@ -19,6 +19,7 @@ import { BinaryStore } from '../core/backend/binary-store';
 import { dispatchCall } from '../core/backend/dispatch';
 import { createBackend, type Backend } from '../core/backend/handlers';
 import { forkComputeHost, type ComputeClient } from '../core/compute/client';
+import { applySavedProviderPreference } from '../core/backend/settings-handlers';
 import { openJobStore, type JobStore } from '../core/jobs/store';
 import { chromiumPrinter } from '../core/report/pdf';
 
@@ -62,6 +63,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const uploadDir = join(opts.dataDir, 'uploads');
   const jobs = openJobStore(join(opts.dataDir, 'jobs.sqlite'));
   jobs.requeueInterrupted();
+  // The Settings workspace's execution-provider preference applies when the compute host starts.
+  if (!opts.compute) await applySavedProviderPreference(opts.dataDir);
   const compute = opts.compute ?? forkComputeHost();
   const binaries = new BinaryStore();
   const sockets = new Set<WebSocket>();

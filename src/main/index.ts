@@ -10,6 +10,7 @@ import { CALL_NAMES, ipcChannel, ipcEventChannel } from '../shared/contract';
 import { BinaryStore } from '../core/backend/binary-store';
 import { dispatchCall } from '../core/backend/dispatch';
 import { createBackend } from '../core/backend/handlers';
+import { applySavedProviderPreference } from '../core/backend/settings-handlers';
 import { openJobStore } from '../core/jobs/store';
 import { startUtilityComputeHost } from './compute-utility';
 import { installAppWideGuards, isTrustedSender, secureWebPreferences } from './security';
@@ -49,6 +50,8 @@ async function start(): Promise<void> {
   installAppWideGuards();
   const jobs = openJobStore(join(app.getPath('userData'), 'jobs.sqlite'));
   jobs.requeueInterrupted();
+  // The Settings workspace's execution-provider preference applies when the compute host starts.
+  await applySavedProviderPreference(app.getPath('userData'));
   const compute = startUtilityComputeHost();
   const binaries = new BinaryStore();
 

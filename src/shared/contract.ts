@@ -156,6 +156,40 @@ export const ModelInfoSchema = z.object({
 });
 
 
+// ---------- settings and models (src/core/backend/settings-handlers.ts) ----------
+
+/** User preferences kept in `settings.json` in the app's data folder (written atomically). */
+export const ProviderPreferenceSchema = z.enum(['auto', 'cpu']);
+export const ThemeSchema = z.enum(['dark', 'light']);
+export const TrackerThreadsSchema = z.number().int().min(1).max(256).nullable();
+export const AppSettingsSchema = z.object({
+  /** 'auto': the platform's GPU provider first, then CPU; 'cpu': CPU only (LAB_EXECUTION_PROVIDERS=cpu) */
+  providerPreference: ProviderPreferenceSchema.default('auto'),
+  /** worker threads for the TypeScript trackers; null = all available cores */
+  trackerThreads: TrackerThreadsSchema.default(null),
+  theme: ThemeSchema.default('dark'),
+});
+/** A change to some settings (no defaults: an absent key stays as saved). */
+export const AppSettingsPatchSchema = z
+  .object({ providerPreference: ProviderPreferenceSchema, trackerThreads: TrackerThreadsSchema, theme: ThemeSchema })
+  .partial()
+  .strict();
+export const SettingsStateSchema = z.object({
+  settings: AppSettingsSchema,
+  /** the settings file */
+  file: z.string(),
+  /** why the file could not be used (defaults are in effect), or null */
+  problem: z.string().nullable(),
+  /** cores available to the trackers (the default thread count) */
+  cores: z.number().int(),
+  /** provider order the running compute host was started with, and what the saved preference asks for */
+  providersInEffect: z.array(z.string()),
+  providersPreferred: z.array(z.string()),
+  /** true when the preference differs from what the compute host runs with (applies at the next start) */
+  restartNeeded: z.boolean(),
+});
+
+
 // ---------- restoration (SEM deblurring, super-resolution; src/core/backend/restore-handlers.ts) ----------
 
 export const DeblurMethodSchema = z.enum(['midnet', 'nafnet', 'richardson-lucy']);
@@ -349,6 +383,46 @@ export const ReportExportOutputSchema = z.object({
   warnings: z.array(z.string()),
 });
 
+
+// ---------- X-ray phase (src/core/backend/xpci-handlers.ts) ----------
+
+export const XpciParamsSchema = z.object({
+  refPath: z.string().min(1),
+  samplePath: z.string().min(1),
+  /** detector pixel pitch, µm */
+  pixelUm: z.number().positive(),
+  /** sample–detector distance, m */
+  distanceM: z.number().positive(),
+  energyKeV: z.number().positive(),
+  /** source–sample distance of a cone beam, m; absent = plane wave */
+  sourceDistanceM: z.number().positive().optional(),
+  /** refractive-index decrement δ: adds thickness.tif */
+  delta: z.number().positive().optional(),
+  method: TrackMethodSchema.default('umpa'),
+  options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+  step: z.number().int().min(1).max(1000).default(1),
+  roi: RoiRectSchema.optional(),
+  integrator: z.enum(['fc', 'ls']).default('fc'),
+  outDir: z.string().min(1).optional(),
+});
+export const XpciLineSchema = z.object({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number(), width: z.number().int().min(1).max(501).default(1) });
+export const XpciProfileSchema = z.object({
+  /** distance along the line from (x0, y0), px, and in sample-plane µm */
+  s: z.array(z.number()),
+  sUm: z.array(z.number()).nullable(),
+  /** one per map: alpha in µrad, phase in rad (zero mean), thickness in µm; NaN (not measured) as null */
+  series: z.array(z.object({ name: z.string(), unit: z.string(), source: z.enum(['measured', 'truth']), values: z.array(z.number().nullable()) })),
+  /** the simulation folder whose ground truth is in `series` (source 'truth'), or null */
+  truthDir: z.string().nullable(),
+});
+export const XpciSimulateParamsSchema = z.object({
+  outDir: z.string().min(1).optional(),
+  width: z.number().int().min(32).max(2048).default(192),
+  height: z.number().int().min(32).max(2048).default(128),
+  sample: z.enum(['sine', 'sphere', 'cylinder']).default('sine'),
+  seed: z.number().int().default(1),
+});
+
 // ---------- calls ----------
 
 const TaskIdSchema = z.string().min(1).max(64);
@@ -406,6 +480,26 @@ export const calls = {
     output: z.object({ available: z.boolean(), path: z.string().nullable(), reason: z.string().nullable(), kernels: z.array(z.object({ n: z.number().int(), description: z.string() })) }),
   },
 
+  // ----- X-ray phase (src/core/backend/xpci-handlers.ts) -----
+  /** Long task: speckle tracking → refraction angles, phase, transmission, dark-field as a job; opens the result. */
+  'xpci.run': {
+    input: z.object({ taskId: TaskIdSchema, params: XpciParamsSchema }),
+    output: z.object({ jobId: z.number().int(), opened: OpenedResultSchema, messages: z.array(z.string()), truthDir: z.string().nullable() }),
+  },
+  /** Line profile through an xpci result folder's maps (and the simulator's ground truth when known). */
+  'xpci.profile': { input: z.object({ dir: z.string().min(1), line: XpciLineSchema }), output: XpciProfileSchema },
+  /** Long task: a simulated reference/sample pair (wave optics) with ground truth, and its geometry. */
+  'xpci.simulate': {
+    input: z.object({ taskId: TaskIdSchema, params: XpciSimulateParamsSchema }),
+    output: z.object({
+      jobId: z.number().int(),
+      outDir: z.string(),
+      refPath: z.string(),
+      samplePath: z.string(),
+      geometry: z.object({ pixelUm: z.number(), distanceM: z.number(), energyKeV: z.number(), sourceDistanceM: z.number().nullable() }),
+    }),
+  },
+
   // ----- reports (src/core/backend/report-handlers.ts, src/core/report) -----
   /**
    * Long task: one self-contained HTML report of done jobs (by job id) and/or result folders, its data
@@ -442,6 +536,16 @@ export const calls = {
   'jobs.retry': { input: z.object({ jobId: z.number().int().positive() }), output: z.object({ job: JobSchema }) },
   /** Cancels a queued or running watch job. */
   'jobs.cancel': { input: z.object({ jobId: z.number().int().positive() }), output: z.object({ cancelled: z.boolean() }) },
+  // ----- settings and models (src/core/backend/settings-handlers.ts) -----
+  /** The saved preferences (defaults, with `problem` saying why, when the file is missing a value or broken). */
+  'settings.get': { input: z.object({}), output: SettingsStateSchema },
+  /** Changes some preferences and writes the file atomically; answers the new state. */
+  'settings.set': { input: AppSettingsPatchSchema, output: SettingsStateSchema },
+  /** Re-hashes a model's file against its manifest entry: ok, or the error in one sentence. */
+  'models.verify': {
+    input: z.object({ id: z.string().min(1).max(200) }),
+    output: z.object({ id: z.string(), ok: z.boolean(), file: z.string(), sha256: z.string().nullable(), error: z.string().nullable() }),
+  },
 } as const;
 
 export type CallName = keyof typeof calls;

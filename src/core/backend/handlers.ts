@@ -3,7 +3,7 @@
  * and the browser harness. Transport specifics (native dialogs, binary URLs, the event channel) are
  * injected through `BackendDeps`.
  */
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { CallInputParsed, CallName, CallOutput, EventName, EventPayload } from '../../shared/contract';
 import type { ComputeClient } from '../compute/client';
 import { LabError } from '../errors';
@@ -16,6 +16,8 @@ import { appVersion } from '../version';
 import type { BinaryKind, BinaryStore } from './binary-store';
 import { restoreHandlers } from './restore-handlers';
 import { reportHandlers, type ReportPrinterHandle } from './report-handlers';
+import { xpciHandlers } from './xpci-handlers';
+import { readSettings, SETTINGS_FILE, settingsHandlers } from './settings-handlers';
 import { createWatchService, type WatchService, type WatchServiceDeps } from './watch-service';
 
 export type Handlers = { [N in CallName]: (input: CallInputParsed<N>) => Promise<CallOutput<N>> };
@@ -44,6 +46,8 @@ export interface BackendDeps {
   reportPrinter?: () => Promise<ReportPrinterHandle>;
   /** The report stylesheet text where report/html.ts reportCss cannot find it (a packaged app). */
   reportCss?: () => string;
+  /** The Settings file (default: settings.json beside the results folder, i.e. in the data folder). */
+  settingsFile?: string;
   emit<N extends EventName>(name: N, payload: EventPayload<N>): void;
 }
 
@@ -91,6 +95,9 @@ export function createBackend(deps: BackendDeps): Backend {
   });
   const newResultDir = (kind: string) => join(deps.resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${kind}`);
 
+  const settingsFile = deps.settingsFile ?? join(dirname(deps.resultsDir), SETTINGS_FILE);
+  /** Tracker threads from Settings (undefined = the engine's default, every core). */
+  const trackerThreads = async () => (await readSettings(settingsFile)).settings.trackerThreads ?? undefined;
   const jobsChanged = () => deps.emit('jobs.changed', { count: deps.jobs.count() });
   const watch = createWatchService({
     jobs: deps.jobs,
@@ -134,6 +141,8 @@ export function createBackend(deps: BackendDeps): Backend {
   const handlers: Handlers = {
     ...restoreHandlers({ deps, asTask, jobsChanged, newResultDir, openImage }),
     ...reportHandlers({ deps, asTask }),
+    ...xpciHandlers({ deps, asTask, jobsChanged, newResultDir, publishResult }),
+    ...settingsHandlers({ file: settingsFile }),
     'app.info': async () => appInfo(),
 
     'dialog.openImage': async () => {
@@ -217,7 +226,7 @@ export function createBackend(deps: BackendDeps): Backend {
         try {
           const res = await deps.compute.run<{ outDir: string; files: ResultFile[]; messages: string[] }>(
             'track.run',
-            { refPaths: [params.refPath], defPaths: [params.defPath], method: params.method, options: params.options, step: params.step, roi: params.roi, strainWindow: params.strainWindow, outDir },
+            { refPaths: [params.refPath], defPaths: [params.defPath], method: params.method, options: params.options, step: params.step, roi: params.roi, strainWindow: params.strainWindow, threads: await trackerThreads(), outDir },
             { signal, onProgress: (fraction, message) => deps.emit('task.progress', { taskId, fraction, message }) },
           );
           deps.jobs.markDone(job.id, { resultDir: res.outDir, files: res.files });

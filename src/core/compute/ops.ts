@@ -10,6 +10,7 @@ import { runSimulatePairTask, type SimulatePairTaskParams } from '../tasks/simul
 import { runTrackTask, type TrackTaskParams } from '../tasks/track-task';
 import { restoreOps } from './restore-ops';
 import { watchTaskOp } from './watch-ops';
+import { xpciOps } from './xpci-ops';
 
 export type Op = (input: unknown, ctx: TaskContext) => Promise<unknown>;
 export type OpTable = Record<string, Op>;
@@ -24,4 +25,6 @@ export const ops: OpTable = {
   'watch.task': watchTaskOp,
   /** SEM deblurring and super-resolution (restore-ops.ts) */
   ...restoreOps,
+  /** X-ray phase: run, simulate, line profile (xpci-ops.ts) */
+  ...xpciOps,
 };

@@ -39,7 +39,7 @@ export function flattenMetrics(metrics: Record<string, unknown>, prefix = ''): [
 }
 
 /**
- * The few numeric metrics for the table cell, one line each ("test-psnr-db.mean 19.508"): means first,
+ * The few numeric metrics for the table cell, one line each, value first so a narrow cell still shows it ("19.508  test-psnr-db.mean"): means first,
  * then the others in manifest order. `—` without metrics; "see details" when none is a number.
  */
 export function keyMetrics(metrics: Record<string, unknown>, count = 2): string[] {
@@ -50,7 +50,7 @@ export function keyMetrics(metrics: Record<string, unknown>, count = 2): string[
     .map((r, i) => ({ r, i }))
     .sort((a, b) => rank(a.r[0]) - rank(b.r[0]) || a.i - b.i)
     .slice(0, count)
-    .map(({ r: [k, t] }) => `${k} ${t}`);
+    .map(({ r: [k, t] }) => `${t}  ${k}`);
 }
 
 export function isTheme(v: unknown): v is Theme {

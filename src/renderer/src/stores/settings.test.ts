@@ -115,8 +115,8 @@ describe('settings helpers', () => {
       ['dataset', 'synthetic'],
       ['curve', '[1,2]'],
     ]);
-    expect(keyMetrics(m)).toEqual(['psnr.in 24.123', 'psnr.out 31.2']);
-    expect(keyMetrics({ 'test-psnr-db': { '3-1': 17.8, mean: 19.5 }, ssim: { mean: 0.7 } })).toEqual(['test-psnr-db.mean 19.5', 'ssim.mean 0.7']);
+    expect(keyMetrics(m)).toEqual(['24.123  psnr.in', '31.2  psnr.out']);
+    expect(keyMetrics({ 'test-psnr-db': { '3-1': 17.8, mean: 19.5 }, ssim: { mean: 0.7 } })).toEqual(['19.5  test-psnr-db.mean', '0.7  ssim.mean']);
     expect(keyMetrics({})).toEqual(['—']);
     expect(keyMetrics({ note: 'x' })).toEqual(['see details']);
   });

@@ -1,0 +1,81 @@
+/**
+ * @file The Settings workspace, end to end through the browser harness: every shipped model of
+ * models/manifest.json is listed with its manifest sha256, Verify re-hashes selftest → ok, the execution
+ * provider in use is the one app.info reports, the theme switches (data-theme on <html>) and is still there
+ * after a reload (settings.json in the harness's data folder), the provider preference is saved with an
+ * honest "restart to apply" note, and a bad thread count is refused in a sentence. Screenshots:
+ * e2e/screenshots/settings-*.png.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { expect, SCREENSHOTS, test } from '../fixtures';
+import { SettingsPage } from '../pages/settings-page';
+
+const MANIFEST = resolve(import.meta.dirname, '../../models/manifest.json');
+
+test('models with their sha256, Verify, provider, threads, theme', async ({ viewer, harness }) => {
+  const manifest = JSON.parse(await readFile(MANIFEST, 'utf8')) as { models: { id: string; sha256: string; task: string }[] };
+  const sp = new SettingsPage(viewer.page);
+  await sp.open();
+
+  // Every shipped model, with the manifest's sha256 (selftest included).
+  for (const m of manifest.models) {
+    const row = sp.model(m.id);
+    await expect(row).toHaveAttribute('data-source', 'shipped');
+    await expect(row.getByTestId('model-sha')).toHaveAttribute('data-sha256', m.sha256);
+    await expect(row.getByTestId('model-task')).toHaveText(m.task);
+  }
+  const self = sp.model('selftest');
+  await expect(self.getByTestId('model-sha')).toHaveText(`${manifest.models.find((m) => m.id === 'selftest')!.sha256.slice(0, 12)}…`);
+  await expect(sp.id('models-shipped-dir')).toContainText('models');
+
+  // Verify re-hashes the file.
+  await self.getByTestId('model-verify').click();
+  await expect(self.getByTestId('model-verify-state')).toHaveAttribute('data-state', 'ok');
+
+  // Details: metrics and the training command.
+  await self.getByTestId('model-details').click();
+  await expect(sp.id('model-command').first()).toBeVisible();
+
+  // The provider in use is app.info's.
+  await expect.poll(async () => (await harness.backend.handlers['app.info']({})).executionProvider !== null, { timeout: 60_000 }).toBe(true);
+  const ep = (await harness.backend.handlers['app.info']({})).executionProvider!;
+  await expect(sp.id('settings-provider-active')).toHaveText(ep.active);
+  await expect(sp.id('settings-provider-try')).toHaveCount(ep.tried.length);
+
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'settings-dark.png') });
+
+  // Threads: a bad value is refused; a good one is saved.
+  await sp.id('settings-threads').fill('0');
+  await sp.id('settings-threads').press('Enter');
+  await expect(sp.id('settings-threads-error')).toContainText('whole number from 1 to 256');
+  await sp.id('settings-threads').fill('2');
+  await sp.id('settings-threads').press('Enter');
+  await expect(sp.id('settings-threads-error')).toHaveCount(0);
+
+  // Provider preference: saved, applies at the next start (said so).
+  await sp.id('settings-provider-pref-cpu').click();
+  await expect(sp.id('settings-provider-pref-cpu')).toHaveAttribute('aria-checked', 'true');
+  const st = await harness.backend.handlers['settings.get']({});
+  expect(st.settings.providerPreference).toBe('cpu');
+  expect(st.settings.trackerThreads).toBe(2);
+  if (st.restartNeeded) await expect(sp.id('settings-provider-note')).toContainText('restart the app');
+  await sp.id('settings-provider-pref-auto').click();
+  await expect(sp.id('settings-provider-pref-auto')).toHaveAttribute('aria-checked', 'true');
+
+  // Theme: light, kept across a reload.
+  expect(await sp.theme()).toBe('dark');
+  await sp.id('settings-theme-light').click();
+  expect(await sp.theme()).toBe('light');
+  await expect(sp.id('settings-theme-light')).toHaveAttribute('aria-checked', 'true');
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'settings-light.png') });
+  await viewer.page.reload();
+  await sp.open();
+  await expect.poll(() => sp.theme()).toBe('light');
+  expect((await harness.backend.handlers['settings.get']({})).settings.theme).toBe('light');
+  await sp.id('nav-viewer').click();
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'settings-light-viewer.png') });
+  await sp.open();
+  await sp.id('settings-theme-dark').click();
+  expect(await sp.theme()).toBe('dark');
+});
