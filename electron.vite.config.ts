@@ -14,6 +14,9 @@ export default defineConfig({
     resolve: { alias: { '@shared': shared } },
     build: {
       rollupOptions: {
+        // The CLI's and harness's PDF printer (core/report/pdf.ts chromiumPrinter) loads playwright-core on
+        // demand; the app prints with Electron, so it stays out of the bundle (and out of the package).
+        external: ['playwright-core'],
         input: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
           'compute-host': resolve(import.meta.dirname, 'src/core/compute/host-entry.ts'),

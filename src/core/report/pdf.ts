@@ -14,7 +14,9 @@
  * text (pdftotext -layout) for headings is fragile when a heading wraps and is not available on Windows;
  * paged.js would need a script in the report.
  */
-import { chromium, type Browser } from 'playwright-core';
+// Type only at load time: playwright-core is a development dependency that the packaged app does not ship
+// (Electron prints with its own window), so it is imported when chromiumPrinter runs, never before.
+import type { Browser } from 'playwright-core';
 import { LabError } from '../errors';
 import { escapeHtml } from './format';
 import type { PageMap } from './html';
@@ -93,6 +95,7 @@ export interface ChromiumPrinterOptions {
 export async function chromiumPrinter(opts: ChromiumPrinterOptions = {}): Promise<{ print: PdfPrinter; blocked: string[]; close(): Promise<void> }> {
   const executablePath = opts.executablePath ?? process.env.LAB_CHROMIUM ?? '/usr/bin/chromium';
   let browser: Browser;
+  const { chromium } = await import('playwright-core');
   try {
     browser = await chromium.launch({
       executablePath,
