@@ -20,12 +20,27 @@ import type { PdfPrinter } from '../core/report/pdf';
 
 const inch = (mm: number) => mm / 25.4;
 
+/** The report files being printed right now: the only file: URLs the print session lets through. */
+const printing = new Set<string>();
+let printSession: Electron.Session | null = null;
+
+/**
+ * One in-memory session for every export (Electron never frees a partition's session, so one per export
+ * would pile up for the life of the app): no permissions, no network, only data: URIs and the report files
+ * being printed.
+ */
+function reportSession(): Electron.Session {
+  if (!printSession) {
+    printSession = session.fromPartition('report-print', { cache: false });
+    printSession.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !(printing.has(details.url) || details.url.startsWith('data:')) }));
+    printSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+  }
+  return printSession;
+}
+
 /** A printer for one export; close() destroys its window. */
 export async function electronReportPrinter(): Promise<ReportPrinterHandle> {
-  const ses = session.fromPartition(`report-print-${randomUUID()}`, { cache: false });
-  let allowed = '';
-  ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !(details.url === allowed || details.url.startsWith('data:')) }));
-  ses.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+  const ses = reportSession();
   const win = new BrowserWindow({
     show: false,
     width: 900,
@@ -35,9 +50,10 @@ export async function electronReportPrinter(): Promise<ReportPrinterHandle> {
   const print: PdfPrinter = async (html, s) => {
     const file = join(tmpdir(), `lab-report-print-${randomUUID()}.html`);
     await writeFile(file, html, { encoding: 'utf8', mode: 0o600 });
+    const url = pathToFileURL(file).href;
     try {
-      allowed = pathToFileURL(file).href;
-      await win.loadURL(allowed);
+      printing.add(url);
+      await win.loadURL(url);
       const pdf = await win.webContents.printToPDF({
         pageSize: 'A4',
         printBackground: true,
@@ -50,7 +66,7 @@ export async function electronReportPrinter(): Promise<ReportPrinterHandle> {
       });
       return new Uint8Array(pdf);
     } finally {
-      allowed = '';
+      printing.delete(url);
       await rm(file, { force: true });
     }
   };

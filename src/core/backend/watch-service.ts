@@ -282,11 +282,16 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
     throw new LabError('E_INVALID_INPUT', `The rules have ${n} mistake${n > 1 ? 's' : ''}:\n${v.mistakes.map((m) => `  ${m}`).join('\n')}`);
   }
 
+  let starting: Promise<void> | null = null;
   const service: WatchService = {
     async start(input) {
       if (session) throw new LabError('E_INVALID_INPUT', `Already watching ${session.root}; stop that session first.`, session.root);
       if (busy) throw new LabError('E_INVALID_INPUT', 'A watch session is starting or stopping; try again in a moment.');
       busy = true;
+      let done!: () => void;
+      // stop() (or shutdown at quit) waits for a start in progress, so no session can start after the job
+      // store it uses has been closed.
+      starting = new Promise<void>((r) => (done = r));
       try {
         const folder = resolve(input.folder);
         await checkFolder(folder, input.folder);
@@ -323,6 +328,8 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
         }
       } finally {
         busy = false;
+        starting = null;
+        done();
       }
       const s = status();
       deps.emit('watch.status', s);
@@ -330,6 +337,7 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
     },
 
     async stop(how) {
+      if (starting) await starting;
       const s0 = session;
       if (!s0) return status();
       busy = true;

@@ -17,7 +17,8 @@
 import path from 'node:path';
 import { LabError } from '../errors';
 import type { GreyImage } from '../imageio/types';
-import { findModel, loadManifest, MANIFEST_FILE, type ModelEntry, modelsDir } from '../infer/manifest';
+import { MANIFEST_FILE, type ModelEntry } from '../infer/manifest';
+import { loadCatalog } from '../infer/model-catalog';
 import { denormaliseImage, normaliseImage, type AppliedNormalisation, type ImageType } from '../infer/normalise';
 import { getModelSession } from '../infer/session-pool';
 import type { CreatedSession, ProviderAttempt } from '../infer/session';
@@ -62,45 +63,55 @@ export function checkRestoreEntry(entry: ModelEntry, task?: string): { inputName
 }
 
 /**
- * The restoration model `id`, verified and with its session. E_NOT_FOUND names the id, the file expected
- * and the command that produces it; E_CORRUPT when the file's sha256 differs; E_RUNTIME when no execution
- * provider can run it.
+ * Manifest model `id` with its pooled session, from `opts.modelsDir` alone when given, else from the shipped
+ * models and the user's own (Note: Two model folders, infer/model-catalog.ts). E_NOT_FOUND names the id,
+ * the folders and how to produce the model (`hint`: the training script); a missing file names itself and
+ * the recorded training command.
  */
-export async function openRestoreModel(id: string, opts: OpenRestoreModelOptions = {}): Promise<RestoreModel> {
-  const dir = path.resolve(opts.modelsDir ?? modelsDir());
-  const manifestFile = path.join(dir, MANIFEST_FILE);
-  const purpose = opts.purpose ?? 'This restoration';
-  const manifest = await loadManifest(dir);
-  let entry: ModelEntry;
-  try {
-    entry = findModel(manifest, id);
-  } catch {
-    const known = manifest.models.map((m) => m.id).join(', ') || 'none';
+export async function openModelById(
+  id: string,
+  purpose: string,
+  opts: { modelsDir?: string; providers?: string[]; hint?: string } = {},
+): Promise<{ entry: ModelEntry; created: CreatedSession; dir: string }> {
+  const catalog = await loadCatalog(opts.modelsDir ? { shippedDir: opts.modelsDir, userDir: null } : {});
+  const hit = catalog.models.find((m) => m.entry.id === id);
+  const manifestFile = path.join(catalog.shippedDir, MANIFEST_FILE);
+  if (!hit) {
+    const known = catalog.models.map((m) => m.entry.id).join(', ') || 'none';
     throw new LabError(
       'E_NOT_FOUND',
-      `${purpose} needs model "${id}" (expected as ${path.join(dir, `${id}.onnx`)}), but ${manifestFile} has no entry for it ` +
-        `(it lists: ${known}). Train and export the model with the scripts under training/, which add its file and manifest entry, ` +
+      `${purpose} needs model "${id}" (expected as ${path.join(catalog.shippedDir, `${id}.onnx`)}), but ${manifestFile} has no entry for it ` +
+        `${catalog.userDir ? `and neither has your models folder ${catalog.userDir} ` : ''}(known models: ${known}). ` +
+        `Train and export the model with the scripts under training/${opts.hint ? ` (${opts.hint})` : ''}, which add its file and manifest entry, ` +
         'or choose another method.',
       manifestFile,
     );
   }
-  const names = checkRestoreEntry(entry, opts.task);
-  let created: CreatedSession;
+  const { entry, dir } = hit;
   try {
-    created = await getModelSession(id, { modelsDir: dir, providers: opts.providers });
+    return { entry, dir, created: await getModelSession(id, { modelsDir: dir, providers: opts.providers }) };
   } catch (err) {
     if (err instanceof LabError && err.code === 'E_NOT_FOUND') {
       const file = path.join(dir, entry.file);
       throw new LabError(
         'E_NOT_FOUND',
         `${purpose} needs model "${id}" at ${file}, but that file is missing. Produce it with: ${entry.training.command} ` +
-          `(the command recorded for it in ${manifestFile}), or reinstall the app.`,
+          `(the command recorded for it in ${path.join(dir, MANIFEST_FILE)}), or reinstall the app.`,
         file,
       );
     }
     throw err;
   }
-  return { entry, created, ...names, stride: entry.stride ?? 1 };
+}
+
+/**
+ * The restoration model `id`, verified and with its session (openModelById), checked against the
+ * one-input restoration I/O contract. E_CORRUPT when the file's sha256 differs; E_RUNTIME when no execution
+ * provider can run it.
+ */
+export async function openRestoreModel(id: string, opts: OpenRestoreModelOptions = {}): Promise<RestoreModel> {
+  const { entry, created } = await openModelById(id, opts.purpose ?? 'This restoration', opts);
+  return { entry, created, ...checkRestoreEntry(entry, opts.task), stride: entry.stride ?? 1 };
 }
 
 export interface RunRestoreOptions {

@@ -3,7 +3,7 @@
  * registered as a "deblur" model with unit-range normalisation, so its output is known analytically), the
  * Richardson–Lucy path keeping the input's type, and clear errors for a missing model.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,27 @@ describe('deblurImage, CNN methods', () => {
     // Unit range of a float image is its min–max; the mapped-back output is fractional and unclipped.
     expect(res.data.some((v) => !Number.isInteger(v))).toBe(true);
     expect(res.clippedPixels).toBe(0);
+  });
+
+  it("uses a model from the user's models folder when no folder is given (Note: Two model folders)", async () => {
+    const user = await mkdtemp(join(tmpdir(), 'deblur-user-'));
+    await standInModels(user);
+    const man = JSON.parse(await readFile(join(user, 'manifest.json'), 'utf8'));
+    man.models[0].id = 'midnet-s-ft-test';
+    await writeFile(join(user, 'manifest.json'), JSON.stringify(man));
+    const before = process.env.LAB_USER_MODELS_DIR;
+    process.env.LAB_USER_MODELS_DIR = user;
+    try {
+      const res = await deblurImage(u8(32, 32, new Float32Array(1024).fill(60)), { method: 'midnet', modelId: 'midnet-s-ft-test', providers: ['cpu'] }, quietContext());
+      expect(res.data[16 * 32 + 16]).toBe(128); // the stand-in's flat-image answer (test-support.ts)
+      await expect(deblurImage(u8(32, 32, new Float32Array(1024)), { method: 'midnet', modelId: 'nonesuch-ft', providers: ['cpu'] }, quietContext())).rejects.toThrowError(
+        new RegExp(`your models folder ${user.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+      );
+    } finally {
+      if (before === undefined) delete process.env.LAB_USER_MODELS_DIR;
+      else process.env.LAB_USER_MODELS_DIR = before;
+      await rm(user, { recursive: true, force: true });
+    }
   });
 
   it('stops when cancelled', async () => {

@@ -16,14 +16,13 @@
  * result goes back through its inverse. Loop: z0 = nearest up-sampling of y; for k: z ← data(z, α_k);
  * z ← prior(z, β_k).
  */
-import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { LabError } from '../../errors';
-import { findModel, loadManifest, MANIFEST_FILE, type ModelEntry, modelsDir } from '../../infer/manifest';
+import type { ModelEntry } from '../../infer/manifest';
 import { denormaliseImage, normaliseImage, type AppliedNormalisation, type ImageType } from '../../infer/normalise';
 import type { CreatedSession } from '../../infer/session';
-import { getModelSession } from '../../infer/session-pool';
 import { runTiled } from '../../infer/tiling';
+import { openModelById } from '../model';
 import { type TaskContext, throwIfCancelled } from '../../progress';
 import type { Kernel } from '../../synth/kernels';
 import { dataStep, prepareDataStep, upsampleNearest } from './data-step';
@@ -53,30 +52,8 @@ export interface ModelOpenOptions {
  * the model (as restore/model.ts does for one-input restoration nets).
  */
 export async function openManifestModel(id: string, purpose: string, opts: ModelOpenOptions = {}): Promise<OpenedModel> {
-  const dir = path.resolve(opts.modelsDir ?? modelsDir());
-  const manifestFile = path.join(dir, MANIFEST_FILE);
-  const manifest = await loadManifest(dir);
-  let entry: ModelEntry;
-  try {
-    entry = findModel(manifest, id);
-  } catch {
-    const known = manifest.models.map((m) => m.id).join(', ') || 'none';
-    throw new LabError(
-      'E_NOT_FOUND',
-      `${purpose} needs model "${id}", but ${manifestFile} has no entry for it (it lists: ${known}). ` +
-        'Train and export it with the scripts under training/ (training/train_usrnet.py), which add its file and manifest entry, or choose another method.',
-      manifestFile,
-    );
-  }
-  try {
-    return { entry, created: await getModelSession(id, { modelsDir: dir, providers: opts.providers }) };
-  } catch (err) {
-    if (err instanceof LabError && err.code === 'E_NOT_FOUND') {
-      const file = path.join(dir, entry.file);
-      throw new LabError('E_NOT_FOUND', `${purpose} needs model "${id}" at ${file}, but that file is missing. Produce it with: ${entry.training.command}`, file);
-    }
-    throw err;
-  }
+  const { entry, created } = await openModelById(id, purpose, { ...opts, hint: 'training/train_usrnet.py' });
+  return { entry, created };
 }
 
 function contractError(entry: ModelEntry, why: string): LabError {
