@@ -6,7 +6,7 @@
 import { basename, dirname, join } from 'node:path';
 import type { CallInputParsed, CallName, CallOutput, EventName, EventPayload } from '../../shared/contract';
 import type { ComputeClient } from '../compute/client';
-import { LabError } from '../errors';
+import { LabError, toLabError } from '../errors';
 import { loadCatalog } from '../infer/model-catalog';
 import type { JobStore } from '../jobs/store';
 import type { OpenedImageData } from '../tasks/open-image';
@@ -50,6 +50,16 @@ export interface BackendDeps {
   settingsFile?: string;
   emit<N extends EventName>(name: N, payload: EventPayload<N>): void;
 }
+
+/** Runs one long task as a job (createBackend's runJob): job row, compute op with progress, then `after`. */
+export type RunJob = <T extends { outDir: string; files: ResultFile[] }, R>(
+  taskId: string,
+  kind: string,
+  params: Record<string, unknown>,
+  op: string,
+  opInput: unknown,
+  after: (res: T, jobId: number) => Promise<R>,
+) => Promise<R>;
 
 export interface Backend {
   handlers: Handlers;
@@ -120,6 +130,33 @@ export function createBackend(deps: BackendDeps): Backend {
     }
   }
 
+  /**
+   * One long task recorded as a job: the job row (queued → running → done / failed / cancelled, with the
+   * reason), the compute op with its progress as `task.progress` events, and `after` on the op's result
+   * (opening the result folder, ...). Every job-producing call goes through here.
+   */
+  const runJob: RunJob = (taskId, kind, params, op, opInput, after) =>
+    asTask(taskId, async (signal) => {
+      const job = deps.jobs.createJob({ kind, params });
+      deps.jobs.markRunning(job.id);
+      jobsChanged();
+      try {
+        const res = await deps.compute.run<Parameters<typeof after>[0]>(op, opInput, {
+          signal,
+          onProgress: (fraction, message) => deps.emit('task.progress', { taskId, fraction, message }),
+        });
+        deps.jobs.markDone(job.id, { resultDir: res.outDir, files: res.files });
+        return await after(res, job.id);
+      } catch (err) {
+        const e = toLabError(err);
+        if (e.code === 'E_CANCELLED') deps.jobs.markCancelled(job.id, 'cancelled by the user');
+        else if (deps.jobs.getJob(job.id)?.state === 'running') deps.jobs.markFailed(job.id, e.message);
+        throw e;
+      } finally {
+        jobsChanged();
+      }
+    });
+
   /** Opens an image in the compute host; its pixels go into the binary store, fetched by URL. */
   async function openImage(path: string): Promise<CallOutput<'image.open'>> {
     const img = await deps.compute.run<OpenedImageData>('image.open', { path });
@@ -139,9 +176,9 @@ export function createBackend(deps: BackendDeps): Backend {
   }
 
   const handlers: Handlers = {
-    ...restoreHandlers({ deps, asTask, jobsChanged, newResultDir, openImage }),
+    ...restoreHandlers({ deps, runJob, newResultDir, openImage }),
     ...reportHandlers({ deps, asTask }),
-    ...xpciHandlers({ deps, asTask, jobsChanged, newResultDir, publishResult }),
+    ...xpciHandlers({ deps, runJob, newResultDir, publishResult }),
     ...settingsHandlers({ file: settingsFile }),
     'app.info': async () => appInfo(),
 
@@ -196,51 +233,20 @@ export function createBackend(deps: BackendDeps): Backend {
     },
 
     'simulate.pair': async ({ taskId, params }) =>
-      asTask(taskId, async (signal) => {
-        const job = deps.jobs.createJob({ kind: 'simulate.pair', params });
-        deps.jobs.markRunning(job.id);
-        jobsChanged();
-        try {
-          const res = await deps.compute.run<{ outDir: string; files: ResultFile[] }>('simulate.pair', params, {
-            signal,
-            onProgress: (fraction, message) => deps.emit('task.progress', { taskId, fraction, message }),
-          });
-          deps.jobs.markDone(job.id, { resultDir: res.outDir, files: res.files });
-          return { jobId: job.id, outDir: res.outDir, files: res.files.map((f) => f.path) };
-        } catch (err) {
-          const e = err instanceof LabError ? err : new LabError('E_INTERNAL', String(err));
-          if (e.code === 'E_CANCELLED') deps.jobs.markCancelled(job.id, 'cancelled by the user');
-          else deps.jobs.markFailed(job.id, e.message);
-          throw e;
-        } finally {
-          jobsChanged();
-        }
-      }),
+      runJob<{ outDir: string; files: ResultFile[] }, CallOutput<'simulate.pair'>>(taskId, 'simulate.pair', params, 'simulate.pair', params, async (res, jobId) => ({
+        jobId,
+        outDir: res.outDir,
+        files: res.files.map((f) => f.path),
+      })),
 
-    'track.run': async ({ taskId, params }) =>
-      asTask(taskId, async (signal) => {
-        const outDir = params.outDir ?? newResultDir(`track-${params.method}`);
-        const job = deps.jobs.createJob({ kind: 'track', params: { ...params, outDir } });
-        deps.jobs.markRunning(job.id);
-        jobsChanged();
-        try {
-          const res = await deps.compute.run<{ outDir: string; files: ResultFile[]; messages: string[] }>(
-            'track.run',
-            { refPaths: [params.refPath], defPaths: [params.defPath], method: params.method, options: params.options, step: params.step, roi: params.roi, strainWindow: params.strainWindow, threads: await trackerThreads(), outDir },
-            { signal, onProgress: (fraction, message) => deps.emit('task.progress', { taskId, fraction, message }) },
-          );
-          deps.jobs.markDone(job.id, { resultDir: res.outDir, files: res.files });
-          const opened = await deps.compute.run<Opened>('result.open', { dir: res.outDir });
-          return { jobId: job.id, opened: publishResult(opened), messages: res.messages };
-        } catch (err) {
-          const e = err instanceof LabError ? err : new LabError('E_INTERNAL', String(err));
-          if (e.code === 'E_CANCELLED') deps.jobs.markCancelled(job.id, 'cancelled by the user');
-          else if (deps.jobs.getJob(job.id)?.state === 'running') deps.jobs.markFailed(job.id, e.message);
-          throw e;
-        } finally {
-          jobsChanged();
-        }
-      }),
+    'track.run': async ({ taskId, params }) => {
+      const outDir = params.outDir ?? newResultDir(`track-${params.method}`);
+      const opInput = { refPaths: [params.refPath], defPaths: [params.defPath], method: params.method, options: params.options, step: params.step, roi: params.roi, strainWindow: params.strainWindow, threads: await trackerThreads(), outDir };
+      return runJob<{ outDir: string; files: ResultFile[]; messages: string[] }, CallOutput<'track.run'>>(
+        taskId, 'track', { ...params, outDir }, 'track.run', opInput,
+        async (res, jobId) => ({ jobId, opened: publishResult(await deps.compute.run<Opened>('result.open', { dir: res.outDir })), messages: res.messages }),
+      );
+    },
 
     'result.open': async ({ dir }) => publishResult(await deps.compute.run<Opened>('result.open', { dir })),
 

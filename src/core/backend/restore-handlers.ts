@@ -9,17 +9,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CallInputParsed, CallOutput } from '../../shared/contract';
-import { toLabError } from '../errors';
 import type { ResultFile } from '../results/result-folder';
-import type { BackendDeps } from './handlers';
+import type { BackendDeps, RunJob } from './handlers';
 
 type Opened = CallOutput<'image.open'>;
 type RunOut = CallOutput<'restore.deblur'>;
 
 export interface RestoreHandlerContext {
   deps: BackendDeps;
-  asTask<T>(taskId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>;
-  jobsChanged(): void;
+  runJob: RunJob;
   newResultDir(kind: string): string;
   openImage(path: string): Promise<Opened>;
 }
@@ -39,29 +37,11 @@ export function restoreHandlers(c: RestoreHandlerContext): { [N in RestoreCalls]
     inPath: string,
     imageName: string,
   ): Promise<RunOut> {
-    return c.asTask(taskId, async (signal) => {
-      const outDir = opInput.outDir as string;
-      const job = deps.jobs.createJob({ kind: jobKind, params: jobParams });
-      deps.jobs.markRunning(job.id);
-      c.jobsChanged();
-      try {
-        const res = await deps.compute.run<{ outDir: string; files: ResultFile[]; messages: string[] }>(op, opInput, {
-          signal,
-          onProgress: (fraction, message) => deps.emit('task.progress', { taskId, fraction, message }),
-        });
-        deps.jobs.markDone(job.id, { resultDir: res.outDir, files: res.files });
-        const result = JSON.parse(await readFile(join(res.outDir, 'result.json'), 'utf8')) as Record<string, unknown>;
-        const [input, output] = await Promise.all([c.openImage(inPath), c.openImage(join(res.outDir, imageName))]);
-        const metrics = (result.metrics && typeof result.metrics === 'object' ? result.metrics : {}) as Record<string, unknown>;
-        return { jobId: job.id, outDir: res.outDir, result, input, output, metrics, messages: res.messages ?? [] };
-      } catch (err) {
-        const e = toLabError(err);
-        if (e.code === 'E_CANCELLED') deps.jobs.markCancelled(job.id, 'cancelled by the user');
-        else if (deps.jobs.getJob(job.id)?.state === 'running') deps.jobs.markFailed(job.id, e.message);
-        throw e;
-      } finally {
-        c.jobsChanged();
-      }
+    return c.runJob<{ outDir: string; files: ResultFile[]; messages: string[] }, RunOut>(taskId, jobKind, jobParams, op, opInput, async (res, jobId) => {
+      const result = JSON.parse(await readFile(join(res.outDir, 'result.json'), 'utf8')) as Record<string, unknown>;
+      const [input, output] = await Promise.all([c.openImage(inPath), c.openImage(join(res.outDir, imageName))]);
+      const metrics = (result.metrics && typeof result.metrics === 'object' ? result.metrics : {}) as Record<string, unknown>;
+      return { jobId, outDir: res.outDir, result, input, output, metrics, messages: res.messages ?? [] };
     });
   }
 

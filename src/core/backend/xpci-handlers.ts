@@ -8,17 +8,15 @@
  */
 import { join } from 'node:path';
 import type { CallInputParsed, CallOutput } from '../../shared/contract';
-import { toLabError } from '../errors';
 import type { ResultFile } from '../results/result-folder';
 import type { ResultMap } from '../results/open-result';
-import type { BackendDeps } from './handlers';
+import type { BackendDeps, RunJob } from './handlers';
 
 type Opened = { dir: string; kind: string; result: Record<string, unknown>; maps: ResultMap[] };
 
 export interface XpciHandlerContext {
   deps: BackendDeps;
-  asTask<T>(taskId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>;
-  jobsChanged(): void;
+  runJob: RunJob;
   newResultDir(kind: string): string;
   publishResult(r: Opened): CallOutput<'result.open'>;
 }
@@ -27,37 +25,6 @@ type XpciCalls = 'xpci.run' | 'xpci.profile' | 'xpci.simulate';
 
 export function xpciHandlers(c: XpciHandlerContext): { [N in XpciCalls]: (input: CallInputParsed<N>) => Promise<CallOutput<N>> } {
   const { deps } = c;
-
-  /** One job: job row, compute op with progress, done/failed/cancelled bookkeeping. */
-  function job<T extends { outDir: string; files: ResultFile[] }, R>(
-    taskId: string,
-    kind: string,
-    params: Record<string, unknown>,
-    op: string,
-    opInput: Record<string, unknown>,
-    after: (res: T, jobId: number) => Promise<R>,
-  ): Promise<R> {
-    return c.asTask(taskId, async (signal) => {
-      const j = deps.jobs.createJob({ kind, params });
-      deps.jobs.markRunning(j.id);
-      c.jobsChanged();
-      try {
-        const res = await deps.compute.run<T>(op, opInput, {
-          signal,
-          onProgress: (fraction, message) => deps.emit('task.progress', { taskId, fraction, message }),
-        });
-        deps.jobs.markDone(j.id, { resultDir: res.outDir, files: res.files });
-        return await after(res, j.id);
-      } catch (err) {
-        const e = toLabError(err);
-        if (e.code === 'E_CANCELLED') deps.jobs.markCancelled(j.id, 'cancelled by the user');
-        else if (deps.jobs.getJob(j.id)?.state === 'running') deps.jobs.markFailed(j.id, e.message);
-        throw e;
-      } finally {
-        c.jobsChanged();
-      }
-    });
-  }
 
   return {
     'xpci.run': async ({ taskId, params }) => {
@@ -76,7 +43,7 @@ export function xpciHandlers(c: XpciHandlerContext): { [N in XpciCalls]: (input:
       };
       if (params.roi) input.roi = params.roi;
       if (params.delta !== undefined) input.delta = params.delta;
-      return job<{ outDir: string; files: ResultFile[]; messages: string[] }, CallOutput<'xpci.run'>>(
+      return c.runJob<{ outDir: string; files: ResultFile[]; messages: string[] }, CallOutput<'xpci.run'>>(
         taskId,
         'xpci',
         { ...params, outDir },
@@ -95,7 +62,7 @@ export function xpciHandlers(c: XpciHandlerContext): { [N in XpciCalls]: (input:
     'xpci.simulate': async ({ taskId, params }) => {
       const outDir = params.outDir ?? c.newResultDir(`simulate-xpci-${params.sample}`);
       const input = { outDir, width: params.width, height: params.height, sample: { kind: params.sample }, seed: params.seed };
-      return job<{ outDir: string; files: ResultFile[]; description: Record<string, unknown> }, CallOutput<'xpci.simulate'>>(
+      return c.runJob<{ outDir: string; files: ResultFile[]; description: Record<string, unknown> }, CallOutput<'xpci.simulate'>>(
         taskId,
         'simulate.xpci',
         { ...params, outDir },
