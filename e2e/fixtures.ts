@@ -24,8 +24,9 @@ export const test = base.extend<{ viewer: ViewerPage }, { harness: Harness; work
   ],
   harness: [
     async ({ workDir }, use) => {
-      const webRoot = join(ROOT, 'dist-web');
-      if (!existsSync(join(webRoot, 'index.html'))) throw new Error('dist-web/ is missing: run "npm run build:web" first.');
+      // LAB_WEB_ROOT lets parallel work build and test its own copy of the renderer (vite build --outDir …).
+      const webRoot = resolve(ROOT, process.env.LAB_WEB_ROOT ?? 'dist-web');
+      if (!existsSync(join(webRoot, 'index.html'))) throw new Error(`${webRoot} is missing: run "npm run build:web" first.`);
       const harness = await startHarness({ port: 0, webRoot, dataDir: join(workDir, 'data') });
       await use(harness);
       await harness.close();
