@@ -28,13 +28,20 @@ import { SHARED, SHARED_NOTE, sharedPath } from '../test/shared-data';
 
 type Row = Record<string, string | number>;
 
+/** Refinement pass counts compared with the single-pass CNN. */
+const PASSES = [2, 3];
+
 /** The methods compared, with the settings each section uses (windows of 21 px as in the papers' tables). */
 function methods(search: number, large: boolean): [string, Omit<TrackRequest, 'step'>][] {
   return [
     ['zncc', { method: 'zncc', options: { window: 21, search } }],
     ['umpa', { method: 'umpa', options: { window: 21, search } }],
     ['icgn', { method: 'icgn', options: { subset: 21 } }],
-    large ? ['cnn-dic', { method: 'cnn-dic', options: { model: 'dicnet-s' } }] : ['cnn-xst', { method: 'cnn-xst', options: { model: 'cade-xst-s' } }],
+    large ? ['cnn-dic', { method: 'cnn-dic', options: { model: 'dicnet-s', passes: 1 } }] : ['cnn-xst', { method: 'cnn-xst', options: { model: 'cade-xst-s', passes: 1 } }],
+    // The same network with refinement passes on the warped image (Note: CNN refinement passes, cnn-warp.ts).
+    ...PASSES.map((n): [string, Omit<TrackRequest, 'step'>] =>
+      large ? [`cnn-dic ×${n}`, { method: 'cnn-dic', options: { model: 'dicnet-s', passes: n } }] : [`cnn-xst ×${n}`, { method: 'cnn-xst', options: { model: 'cade-xst-s', passes: n } }],
+    ),
     ['cnn+icgn', { method: 'cnn+icgn', options: { model: large ? 'dicnet-s' : 'cade-xst-s', subset: 21 } }],
   ];
 }

@@ -179,7 +179,15 @@ export function createBackend(deps: BackendDeps): Backend {
     ...restoreHandlers({ deps, runJob, newResultDir, openImage }),
     ...reportHandlers({ deps, asTask }),
     ...xpciHandlers({ deps, runJob, newResultDir, publishResult }),
-    ...settingsHandlers({ file: settingsFile }),
+    ...settingsHandlers({
+      file: settingsFile,
+      // Live switch (Note: Provider preference, settings-handlers.ts), then the status bar learns what runs now.
+      applyProviders: async (providers) => {
+        const now = await deps.compute.run<string[]>('providers.set', { providers });
+        void probe();
+        return now;
+      },
+    }),
     'app.info': async () => appInfo(),
 
     'dialog.openImage': async () => {
@@ -276,20 +284,23 @@ export function createBackend(deps: BackendDeps): Backend {
     'jobs.cancel': async ({ jobId }) => watch.cancel(jobId),
   };
 
+  /** Asks the compute host which provider its sessions get (at start, and after a provider change). */
+  async function probe(): Promise<void> {
+    try {
+      executionProvider = await deps.compute.run<ProbeResult>('ort.probe', {});
+    } catch (err) {
+      executionProvider = {
+        active: 'none',
+        tried: [{ name: 'probe', ok: false, error: err instanceof Error ? err.message : String(err) }],
+        ortVersion: 'unavailable',
+      };
+    }
+    deps.emit('app.info', appInfo());
+  }
+
   return {
     handlers,
-    async probe() {
-      try {
-        executionProvider = await deps.compute.run<ProbeResult>('ort.probe', {});
-      } catch (err) {
-        executionProvider = {
-          active: 'none',
-          tried: [{ name: 'probe', ok: false, error: err instanceof Error ? err.message : String(err) }],
-          ortVersion: 'unavailable',
-        };
-      }
-      deps.emit('app.info', appInfo());
-    },
+    probe,
     cancelAll() {
       for (const c of tasks.values()) c.abort();
       void watch.shutdown().catch(() => {});

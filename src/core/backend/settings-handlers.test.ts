@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComputeClient } from '../compute/client';
+import { providerOrder } from '../infer/providers';
 import { openJobStore, type JobStore } from '../jobs/store';
 import { BinaryStore } from './binary-store';
 import { dispatchCall } from './dispatch';
@@ -142,6 +143,56 @@ describe('provider preference', () => {
     await writeFile(join(d, SETTINGS_FILE), JSON.stringify({ providerPreference: 'cpu' }));
     await applySavedProviderPreference(d, user);
     expect(user.LAB_EXECUTION_PROVIDERS).toBe('cuda');
+  });
+});
+
+describe('provider preference while the app runs', () => {
+  it('is sent to the running compute host, which then reports the new order (no restart needed)', async () => {
+    const sent: string[][] = [];
+    const compute: ComputeClient = {
+      run: async <T,>(op: string, input: unknown) => {
+        if (op === 'providers.set') {
+          sent.push((input as { providers: string[] }).providers);
+          return (input as { providers: string[] }).providers as T;
+        }
+        if (op === 'ort.probe') return { active: 'cpu', tried: [], ortVersion: 'test' } as T;
+        throw new Error(`unexpected op ${op}`);
+      },
+      close: async () => {},
+    };
+    const b = createBackend({
+      compute, jobs: store, binaries: new BinaryStore(), transport: 'browser-harness', binaryUrl: () => '',
+      resultsDir: join(dir, 'p', 'results'), emit: () => {},
+    });
+    const set = async (patch: object) => {
+      const r = await dispatchCall(b.handlers, 'settings.set', patch);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value as { providersInEffect: string[]; providersPreferred: string[]; restartNeeded: boolean };
+    };
+    const cpu = await set({ providerPreference: 'cpu' });
+    expect(cpu.providersInEffect).toEqual(['cpu']);
+    expect(cpu.restartNeeded).toBe(false);
+    const auto = await set({ providerPreference: 'auto' });
+    expect(auto.providersInEffect).toEqual(auto.providersPreferred);
+    expect(auto.restartNeeded).toBe(false);
+    // Only real changes are sent: saving the same preference again sends nothing.
+    await set({ providerPreference: 'auto' });
+    expect(sent).toEqual(auto.providersPreferred.join(',') === 'cpu' ? [] : [['cpu'], auto.providersPreferred]);
+  });
+
+  it('is still saved when the host cannot take it, and then says a restart is needed', async () => {
+    const compute: ComputeClient = { run: async () => { throw new Error('host busy'); }, close: async () => {} };
+    const b = createBackend({
+      compute, jobs: store, binaries: new BinaryStore(), transport: 'browser-harness', binaryUrl: () => '',
+      resultsDir: join(dir, 'q', 'results'), emit: () => {},
+    });
+    const r = await dispatchCall(b.handlers, 'settings.set', { providerPreference: 'cpu' });
+    expect(r.ok).toBe(true);
+    const v = (r as { value: { settings: { providerPreference: string }; providersPreferred: string[]; providersInEffect: string[]; restartNeeded: boolean } }).value;
+    expect(v.settings.providerPreference).toBe('cpu');
+    // The host kept the order it was started with (this process's), so the note must ask for a restart.
+    expect(v.providersInEffect).toEqual(providerOrder());
+    expect(v.restartNeeded).toBe(providerOrder().join(',') !== 'cpu');
   });
 });
 

@@ -7,11 +7,13 @@
  * defaults; a file that is not JSON, or holds a value out of range, never stops the app: the defaults stand in
  * for what cannot be used and `problem` says so in one sentence (the next save replaces the file).
  *
- * Note: Provider preference. ONNX Runtime's provider order is read by the compute host when it starts
- * (`LAB_EXECUTION_PROVIDERS`, see infer/providers.ts). The saved preference is applied by
- * `applySavedProviderPreference` before the host is started (harness and Electron main), so a change takes
- * effect at the next start of the app; `restartNeeded` tells the UI so. An explicit LAB_EXECUTION_PROVIDERS
- * set by the user outside the app always wins over the preference.
+ * Note: Provider preference. ONNX Runtime's provider order is read by the compute host from
+ * `LAB_EXECUTION_PROVIDERS` (see infer/providers.ts). The saved preference is applied by
+ * `applySavedProviderPreference` before the host is started (harness and Electron main), and a change made
+ * while the app runs is sent to the running host (`applyProviders`, the host's `providers.set` op): the next
+ * model session is created with the new order, with no restart. `restartNeeded` stays for a back end that
+ * cannot apply it live (no `applyProviders`). An explicit LAB_EXECUTION_PROVIDERS set by the user outside the
+ * app always wins over the preference.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -111,12 +113,14 @@ export interface SettingsHandlerContext {
   file: string;
   /** the provider order the running compute host was started with */
   providersInEffect?: string[];
+  /** sends a provider order to the running compute host; answers the order now in effect there */
+  applyProviders?: (providers: string[]) => Promise<string[]>;
   env?: NodeJS.ProcessEnv;
 }
 
 export function settingsHandlers(c: SettingsHandlerContext): { [N in SettingsCalls]: (input: CallInputParsed<N>) => Promise<CallOutput<N>> } {
   const env = c.env ?? process.env;
-  const inEffect = c.providersInEffect ?? providerOrder(process.platform, process.arch, env);
+  let inEffect = c.providersInEffect ?? providerOrder(process.platform, process.arch, env);
   let chain: Promise<unknown> = Promise.resolve();
 
   const state = (settings: AppSettings, problem: string | null): CallOutput<'settings.get'> => {
@@ -143,6 +147,11 @@ export function settingsHandlers(c: SettingsHandlerContext): { [N in SettingsCal
         const { settings } = await readSettings(c.file);
         const next = AppSettingsSchema.parse({ ...settings, ...patch });
         await writeSettingsAtomic(c.file, next);
+        const preferred = preferredProviders(next.providerPreference, env);
+        if (c.applyProviders && preferred.join(',') !== inEffect.join(',')) {
+          // Saved either way; if the host cannot take it now, restartNeeded says it applies at the next start.
+          inEffect = await c.applyProviders(preferred).catch(() => inEffect);
+        }
         return state(next, null);
       });
       chain = run.catch(() => {});

@@ -4,6 +4,7 @@
  */
 import type { TaskContext } from '../progress';
 import { probeExecutionProvider } from '../infer/probe';
+import { PROVIDERS_ENV, providerOrder } from '../infer/providers';
 import { openResultFolder } from '../results/open-result';
 import { openImageFile } from '../tasks/open-image';
 import { runSimulatePairTask, type SimulatePairTaskParams } from '../tasks/simulate-pair-task';
@@ -19,6 +20,16 @@ export const ops: OpTable = {
   'image.open': async (input) => openImageFile((input as { path: string }).path),
   'simulate.pair': async (input, ctx) => runSimulatePairTask(input as SimulatePairTaskParams, ctx),
   'ort.probe': async () => probeExecutionProvider(),
+  /**
+   * The provider order for sessions created from now on (Note: Provider preference, settings-handlers.ts).
+   * Sessions already made stay pooled under their own order (a run may be using one); new model runs
+   * create theirs with the new order.
+   */
+  'providers.set': async (input) => {
+    const { providers } = input as { providers: string[] };
+    process.env[PROVIDERS_ENV] = providers.join(',');
+    return providerOrder();
+  },
   'track.run': async (input, ctx) => runTrackTask(input as TrackTaskParams, ctx),
   'result.open': async (input) => openResultFolder((input as { dir: string }).dir),
   /** one task of a watch job (watch-ops.ts) */

@@ -41,6 +41,12 @@ export function validateCnnOptions(method: CnnMethod, opts: Record<string, unkno
   if (!(Number.isInteger(overlap) && (overlap === 0 || ((overlap as number) >= 4 && (overlap as number) <= (tile as number) / 2)))) {
     throw bad(`The CNN tile overlap ${String(overlap)} must be 0 (chosen from the model) or a whole number of pixels from 4 to about half the tile size.`);
   }
+  if ('passes' in opts) {
+    const n = opts.passes;
+    if (!(Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 5)) {
+      throw bad(`The number of CNN passes ${String(n)} must be a whole number from 1 to 5; each pass after the first refines the field on the warped image.`);
+    }
+  }
   if ('qualityWindow' in opts) {
     const q = opts.qualityWindow;
     if (!(Number.isInteger(q) && (q as number) >= 3 && (q as number) <= 101 && (q as number) % 2 === 1)) {
@@ -62,7 +68,7 @@ export async function trackCnnMethod(refs: GreyImage[], defs: GreyImage[], req: 
   return trackCnn(
     refs[0],
     defs[0],
-    { modelId: o.model, roi: req.roi, step: req.step, tile: o.tile, overlap: o.overlap, qualityWindow: o.qualityWindow, method: req.method, names: req.names },
+    { modelId: o.model, roi: req.roi, step: req.step, tile: o.tile, overlap: o.overlap, qualityWindow: o.qualityWindow, passes: o.passes, method: req.method, names: req.names },
     ctx,
   );
 }

@@ -22,6 +22,10 @@ import { normaliseImage } from '../infer/normalise';
 import { runTiled } from '../infer/tiling';
 import { type TaskContext, throwIfCancelled } from '../progress';
 import { autoOverlap, openTrackerModel } from './cnn-model';
+import { smoothMap, warpByField } from './cnn-warp';
+
+/** σ of the smoothing of the field a refinement pass warps with, px (Note: CNN refinement passes, cnn-warp.ts). */
+const REFINE_SIGMA = 4;
 import { warpBackZncc } from './cnn-quality';
 import { roiMask } from './grid';
 import type { CnnMethod, DisplacementField, Roi } from './types';
@@ -38,6 +42,8 @@ export interface TrackCnnOptions {
   overlap?: number;
   /** quality window side, px, odd (default 15); 0 = no quality map (all NaN), for callers with their own */
   qualityWindow?: number;
+  /** network passes: 1 = one inference; each further pass measures the residual on the warped image (Note: CNN refinement passes, cnn-warp.ts) */
+  passes?: number;
   /** the method name to record (default "cnn-dic") */
   method?: CnnMethod;
   providers?: string[];
@@ -105,16 +111,40 @@ export async function trackCnn(ref: GreyImage, def: GreyImage, opts: TrackCnnOpt
 
   const cw = ctxBox.x1 - ctxBox.x0;
   const ch = ctxBox.y1 - ctxBox.y0;
-  const tiled = await runTiled(
-    created.session,
-    [crop(refN, width, ctxBox), crop(defN, width, ctxBox)],
-    cw,
-    ch,
-    { inputNames: [model.refName, model.defName], outputName: model.flowName, tile, overlap, stride: model.stride },
-    { signal: ctx.signal, progress: ctx.progress.sub(0.03, 0.85) },
-  );
-  if (tiled.channels.length !== 2) {
-    throw new LabError('E_RUNTIME', `Model "${entry.id}" returned ${tiled.channels.length} flow channels; a tracker returns 2 (u, v).`);
+  const passes = opts.passes ?? 1;
+  const refCrop = crop(refN, width, ctxBox);
+  const range = entry.maxDisplacementPx ?? Infinity;
+  let cu: Float32Array | null = null;
+  let cv: Float32Array | null = null;
+  for (let pass = 0; pass < passes; pass++) {
+    // Later passes see the deformed image warped back by the field so far and measure what is left.
+    if (cu && cv) {
+      cu = smoothMap(cu, cw, ch, REFINE_SIGMA);
+      cv = smoothMap(cv, cw, ch, REFINE_SIGMA);
+    }
+    const defInput = cu && cv ? warpByField({ width, height, data: defN }, ctxBox, cu, cv, Number.isFinite(range) ? Math.ceil(range) + 4 : 32) : crop(defN, width, ctxBox);
+    const span = 0.82 / passes;
+    const tiled = await runTiled(
+      created.session,
+      [refCrop, defInput],
+      cw,
+      ch,
+      { inputNames: [model.refName, model.defName], outputName: model.flowName, tile, overlap, stride: model.stride },
+      { signal: ctx.signal, progress: ctx.progress.sub(0.03 + pass * span, 0.03 + (pass + 1) * span) },
+    );
+    if (tiled.channels.length !== 2) {
+      throw new LabError('E_RUNTIME', `Model "${entry.id}" returned ${tiled.channels.length} flow channels; a tracker returns 2 (u, v).`);
+    }
+    const [du, dv] = tiled.channels;
+    if (!cu || !cv) {
+      cu = du;
+      cv = dv;
+    } else {
+      for (let i = 0; i < cu.length; i++) {
+        cu[i] += du[i];
+        cv[i] += dv[i];
+      }
+    }
   }
   const tInfer = performance.now();
 
@@ -122,15 +152,14 @@ export async function trackCnn(ref: GreyImage, def: GreyImage, opts: TrackCnnOpt
   // is computed on this (so windows at the ROI's edge are complete), then both are cut to the ROI.
   const uAll = new Float32Array(width * height).fill(Number.NaN);
   const vAll = new Float32Array(width * height).fill(Number.NaN);
-  const [cu, cv] = tiled.channels;
   for (let y = ctxBox.y0; y < ctxBox.y1; y++) {
     for (let x = ctxBox.x0; x < ctxBox.x1; x++) {
       const c = (y - ctxBox.y0) * cw + x - ctxBox.x0;
-      const X = x + cu[c];
-      const Y = y + cv[c];
+      const X = x + cu![c];
+      const Y = y + cv![c];
       if (!(X >= 0 && X <= width - 1 && Y >= 0 && Y <= height - 1)) continue;
-      uAll[y * width + x] = cu[c];
-      vAll[y * width + x] = cv[c];
+      uAll[y * width + x] = cu![c];
+      vAll[y * width + x] = cv![c];
     }
   }
   throwIfCancelled(ctx.signal);
@@ -145,7 +174,6 @@ export async function trackCnn(ref: GreyImage, def: GreyImage, opts: TrackCnnOpt
   let valid = 0;
   let beyondRange = 0;
   let low = 0;
-  const range = entry.maxDisplacementPx ?? Infinity;
   for (let y = box.y0; y < box.y1; y++) {
     for (let x = box.x0; x < box.x1; x++) {
       const k = y * width + x;

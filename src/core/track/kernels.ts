@@ -28,8 +28,8 @@ export const TRACK_METHODS = Object.keys(KERNELS) as TrackMethod[];
  * (cnn-model.ts `autoOverlap`); cnn+icgn's IC-GN settings are IC-GN's own defaults.
  */
 export const CNN_DEFAULT_OPTIONS: CnnMethodOptions = {
-  'cnn-dic': { model: 'dicnet-s', tile: 512, overlap: 0, qualityWindow: 15 },
-  'cnn-xst': { model: 'cade-xst-s', tile: 512, overlap: 0, qualityWindow: 15 },
+  'cnn-dic': { model: 'dicnet-s', tile: 512, overlap: 0, qualityWindow: 15, passes: 1 },
+  'cnn-xst': { model: 'cade-xst-s', tile: 512, overlap: 0, qualityWindow: 15, passes: 1 },
   'cnn+icgn': {
     model: 'dicnet-s',
     tile: 512,

@@ -118,13 +118,15 @@ export interface CnnOptions {
   overlap: number;
   /** side of the window of the quality measure (local ZNCC after warping back), px, odd */
   qualityWindow: number;
+  /** network passes, 1–5; each further pass measures the residual on the warped image (Note: CNN refinement passes, cnn-warp.ts) */
+  passes: number;
 }
 
 /**
  * Options of `cnn+icgn`: the CNN's (its quality map is not used: IC-GN's ZNCC is the quality), and IC-GN's
  * without its FFT search (the CNN replaces it).
  */
-export interface CnnIcgnOptions extends Omit<CnnOptions, 'qualityWindow'>, Omit<IcgnOptions, 'search' | 'guess'> {}
+export interface CnnIcgnOptions extends Omit<CnnOptions, 'qualityWindow' | 'passes'>, Omit<IcgnOptions, 'search' | 'guess'> {}
 
 export interface CnnMethodOptions {
   'cnn-dic': CnnOptions;

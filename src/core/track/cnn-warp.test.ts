@@ -1,0 +1,63 @@
+/**
+ * Warping by a field and the field smoothing used by the CNN refinement passes (cnn-warp.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { smoothMap, warpByField } from './cnn-warp';
+
+/** A smooth test image: sums of sines, so cubic B-spline interpolation is accurate to ~1e-3. */
+function smoothImage(w: number, h: number) {
+  const data = new Float32Array(w * h);
+  const f = (x: number, y: number) => Math.sin(x / 5) + 0.5 * Math.cos(y / 7) + 0.25 * Math.sin((x + y) / 9);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = f(x, y);
+  return { img: { width: w, height: h, data }, f };
+}
+
+describe('warpByField', () => {
+  it('samples g(x + u(x)) inside a box, from pixels outside the box within the margin', () => {
+    const { img, f } = smoothImage(80, 60);
+    const box = { x0: 20, y0: 10, x1: 50, y1: 40 };
+    const bw = 30;
+    const u = new Float32Array(bw * 30);
+    const v = new Float32Array(bw * 30);
+    for (let i = 0; i < u.length; i++) {
+      const x = i % bw;
+      u[i] = -6.3 + 0.05 * x; // reaches 6 px left of the box
+      v[i] = 2.7;
+    }
+    const w = warpByField(img, box, u, v, 8);
+    let worst = 0;
+    for (let y = box.y0; y < box.y1; y++) {
+      for (let x = box.x0; x < box.x1; x++) {
+        const c = (y - box.y0) * bw + x - box.x0;
+        worst = Math.max(worst, Math.abs(w[c] - f(x + u[c], y + v[c])));
+      }
+    }
+    expect(worst).toBeLessThan(0.01);
+  });
+
+  it('keeps the unwarped value where x + u leaves the image or u is not finite', () => {
+    const { img } = smoothImage(32, 32);
+    const box = { x0: 0, y0: 0, x1: 32, y1: 32 };
+    const u = new Float32Array(32 * 32).fill(-40);
+    const v = new Float32Array(32 * 32);
+    u[5] = Number.NaN;
+    const w = warpByField(img, box, u, v, 4);
+    expect(Array.from(w)).toEqual(Array.from(img.data));
+  });
+});
+
+describe('smoothMap', () => {
+  it('keeps constants and linear ramps (also at the borders for constants) and removes pixel noise', () => {
+    const w = 40, h = 30;
+    const c = new Float32Array(w * h).fill(0.7);
+    expect(Math.max(...smoothMap(c, w, h, 3).map((x) => Math.abs(x - 0.7)))).toBeLessThan(1e-6);
+    const ramp = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) ramp[y * w + x] = 0.1 * x - 0.05 * y;
+    const s = smoothMap(ramp, w, h, 2);
+    // A symmetric kernel keeps a linear ramp exactly where its support is whole (6 px from every edge).
+    for (let y = 6; y < h - 6; y++) for (let x = 6; x < w - 6; x++) expect(Math.abs(s[y * w + x] - ramp[y * w + x])).toBeLessThan(1e-5);
+    const noise = new Float32Array(w * h).map((_, i) => (i % 2 ? 1 : -1) * ((i >> 5) % 2 ? 1 : -1));
+    const n = smoothMap(noise, w, h, 2);
+    expect(Math.max(...n.slice(8 * w, 20 * w).map(Math.abs))).toBeLessThan(0.05);
+  });
+});
