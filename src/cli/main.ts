@@ -27,14 +27,15 @@ Usage:
       Synthetic speckle pair with known displacement: reference.tif, deformed.tif and the ground truth
       u.tif, v.tif (float32, pixels, convention I_def(x + u) = I_ref(x)), previews and result.json.
 ${SIMULATE_XPCI_USAGE}
-  lab track --ref R --def D --method zncc|umpa|icgn|cnn-dic|cnn-xst|cnn+icgn [--model ID]
+  lab track --ref R --def D --method zncc|umpa|icgn|cnn-dic|cnn-xst|cnn+icgn [--model ID] [--passes P]
             [--window N] [--search R] [--step S]
             [--roi x,y,w,h] [--strain-window N] [--subpixel gaussian|newton] [--no-dark-field]
             [--threads T] --out DIR
       Displacement field from reference to deformed image: u.tif, v.tif, quality.tif (float32, full size,
       NaN outside the ROI and where nothing trustworthy was measured), transmission.tif and darkfield.tif
       (UMPA), exx/eyy/exy.tif (--strain-window), preview.png and result.json. UMPA multi-frame: give
-      comma-separated frame lists to --ref and --def.
+      comma-separated frame lists to --ref and --def. --passes (cnn-dic, cnn-xst; 1–5, cnn-xst default 3):
+      network passes, each further one measuring the residual on the image warped by the field so far.
 ${XPCI_USAGE}
 ${DEBLUR_USAGE}
 ${SR_USAGE}

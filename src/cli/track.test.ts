@@ -73,5 +73,12 @@ describe('lab track', () => {
     expect(even.err).toMatch(/--window 20 must be odd/);
     const unknown = lab(...base, '--method', 'magic');
     expect(unknown.code).toBe(2);
+    const passes = lab(...base, '--method', 'cnn-xst', '--passes', '9');
+    expect(passes.code).toBe(1);
+    expect(passes.err).toMatch(/--passes/);
+    const notCnn = lab(...base, '--method', 'zncc', '--passes', '2');
+    expect(notCnn.code).toBe(2);
+    expect(notCnn.err).toMatch(/--passes applies to the CNN methods only/);
+    expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 });

@@ -29,7 +29,7 @@ export const TRACK_METHODS = Object.keys(KERNELS) as TrackMethod[];
  */
 export const CNN_DEFAULT_OPTIONS: CnnMethodOptions = {
   'cnn-dic': { model: 'dicnet-s', tile: 512, overlap: 0, qualityWindow: 15, passes: 1 },
-  'cnn-xst': { model: 'cade-xst-s', tile: 512, overlap: 0, qualityWindow: 15, passes: 1 },
+  'cnn-xst': { model: 'cade-xst-s', tile: 512, overlap: 0, qualityWindow: 15, passes: 3 },
   'cnn+icgn': {
     model: 'dicnet-s',
     tile: 512,
