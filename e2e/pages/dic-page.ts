@@ -99,6 +99,44 @@ export class DicPage {
     await this.page.mouse.up();
   }
 
+  /**
+   * Draws a polygon with the Polygon (or Exclude) tool by clicking its vertices (image coordinates, pixel
+   * corners) on the reference, then closes it: on its first vertex, by double-clicking the last, or with
+   * Enter; 'escape' abandons it instead.
+   */
+  async drawPolygon(
+    points: [number, number][],
+    opts: { tool?: 'polygon' | 'exclude'; close?: 'first' | 'dblclick' | 'enter' | 'escape'; beforeClose?: () => Promise<void> } = {},
+  ): Promise<void> {
+    const close = opts.close ?? 'first';
+    await this.id('dic-tab-images').click();
+    await this.id(`dic-roi-${opts.tool ?? 'polygon'}`).click();
+    for (const [k, [x, y]] of points.entries()) {
+      const p = await this.pointAt('dic-ref-canvas', x, y);
+      await this.page.mouse.move(p.px, p.py, { steps: 2 });
+      if (close === 'dblclick' && k === points.length - 1) await this.page.mouse.dblclick(p.px, p.py);
+      else await this.page.mouse.click(p.px, p.py);
+    }
+    await opts.beforeClose?.();
+    if (close === 'first') {
+      const p = await this.pointAt('dic-ref-canvas', points[0][0], points[0][1]);
+      await this.page.mouse.move(p.px, p.py, { steps: 2 });
+      await this.page.mouse.click(p.px, p.py);
+    } else if (close === 'enter' || close === 'escape') {
+      await this.page.keyboard.press(close === 'enter' ? 'Enter' : 'Escape');
+    }
+  }
+
+  /** Drags a polygon vertex on the reference from one image point to another. */
+  async dragVertex(from: [number, number], to: [number, number]): Promise<void> {
+    const a = await this.pointAt('dic-ref-canvas', from[0], from[1]);
+    const b = await this.pointAt('dic-ref-canvas', to[0], to[1]);
+    await this.page.mouse.move(a.px, a.py);
+    await this.page.mouse.down();
+    await this.page.mouse.move(b.px, b.py, { steps: 4 });
+    await this.page.mouse.up();
+  }
+
   async roi(): Promise<{ x: string; y: string; w: string; h: string }> {
     return {
       x: await this.id('dic-roi-x').inputValue(),

@@ -101,12 +101,55 @@ export const SimulatePairParamsSchema = z.object({
 });
 
 export const TrackMethodSchema = z.enum(['zncc', 'umpa', 'icgn', 'cnn-dic', 'cnn-xst', 'cnn+icgn']);
+/**
+ * Note: ROI shapes. A tracker's ROI is either a rectangle of whole pixels (x … x+width−1, y … y+height−1;
+ * the original form, still sent without `kind`) or a region of polygons in continuous image coordinates,
+ * where pixel (x, y) covers [x, x+1) × [y, y+1). A pixel belongs to a region when its CENTRE (x+0.5, y+0.5)
+ * lies inside the base (`rect` ∪ the `include` polygons, or the whole image when neither is given) and in
+ * no `exclude` polygon. Each polygon is filled by the even-odd rule (a self-crossing outline alternates
+ * inside and outside, as a canvas `fill('evenodd')` draws it). Vertices, and a region's `rect`, may reach
+ * outside the image: only the part inside counts (a plain rectangle must still lie inside, as before). src/shared/roi-raster.ts turns a region into pixels for the core and the UI alike.
+ */
+const rectShape = { x: z.number().int().min(0), y: z.number().int().min(0), width: z.number().int().min(1), height: z.number().int().min(1) };
 export const RoiRectSchema = z.object({
-  x: z.number().int().min(0),
-  y: z.number().int().min(0),
-  width: z.number().int().min(1),
-  height: z.number().int().min(1),
+  /** optional, so that plain {x, y, width, height} (the original form) still means a rectangle */
+  kind: z.literal('rect').optional(),
+  ...rectShape,
 });
+/** Most vertices in one ROI polygon, and most polygons in each list (keeps rasterising and JSON small). */
+export const ROI_MAX_VERTICES = 10_000;
+export const ROI_MAX_POLYGONS = 100;
+/** True when every vertex lies on one straight line (or on one point): such a polygon selects no pixel. */
+function collinear(p: [number, number][]): boolean {
+  const [x0, y0] = p[0];
+  const a = p.find(([x, y]) => x !== x0 || y !== y0);
+  if (!a) return true;
+  return p.every(([x, y]) => (a[0] - x0) * (y - y0) === (a[1] - y0) * (x - x0));
+}
+/** Far beyond any image, yet small enough that the rasteriser's products stay exact enough and finite. */
+export const ROI_MAX_COORDINATE = 1e7;
+const coordinate = z
+  .number({ error: 'vertex coordinates must be finite numbers (image pixels)' })
+  .min(-ROI_MAX_COORDINATE, `vertex coordinates must lie within ±${ROI_MAX_COORDINATE} px`)
+  .max(ROI_MAX_COORDINATE, `vertex coordinates must lie within ±${ROI_MAX_COORDINATE} px`);
+export const RoiPolygonSchema = z
+  .object({
+    /** [x, y] in image pixels (x = column, right; y = row, down); closed implicitly, last vertex back to the first */
+    points: z
+      .array(z.tuple([coordinate, coordinate]))
+      .min(3, 'a polygon needs at least 3 vertices')
+      .max(ROI_MAX_VERTICES, `a polygon may have at most ${ROI_MAX_VERTICES} vertices`),
+  })
+  .refine(({ points }) => points.length < 3 || !collinear(points), { message: 'a polygon has no area: its vertices lie on one line', path: ['points'] });
+export const RoiRegionSchema = z.object({
+  kind: z.literal('region'),
+  /** a rectangle included as a whole, with the include polygons */
+  rect: z.object(rectShape).optional(),
+  include: z.array(RoiPolygonSchema).max(ROI_MAX_POLYGONS, `at most ${ROI_MAX_POLYGONS} include polygons`).default([]),
+  exclude: z.array(RoiPolygonSchema).max(ROI_MAX_POLYGONS, `at most ${ROI_MAX_POLYGONS} exclusion polygons`).default([]),
+});
+/** A tracker ROI (see Note: ROI shapes). */
+export const RoiSchema = z.discriminatedUnion('kind', [RoiRectSchema, RoiRegionSchema]);
 export const TrackParamsSchema = z.object({
   refPath: z.string().min(1),
   defPath: z.string().min(1),
@@ -114,7 +157,7 @@ export const TrackParamsSchema = z.object({
   /** method options (window/subset, search, ...); the core fills in defaults and validates them */
   options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
   step: z.number().int().min(1).max(1000).default(4),
-  roi: RoiRectSchema.optional(),
+  roi: RoiSchema.optional(),
   strainWindow: z.number().int().min(3).max(401).optional(),
   /** result folder; default: a new folder under the app's results directory */
   outDir: z.string().min(1).optional(),
@@ -401,7 +444,7 @@ export const XpciParamsSchema = z.object({
   method: TrackMethodSchema.default('umpa'),
   options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
   step: z.number().int().min(1).max(1000).default(1),
-  roi: RoiRectSchema.optional(),
+  roi: RoiSchema.optional(),
   integrator: z.enum(['fc', 'ls']).default('fc'),
   outDir: z.string().min(1).optional(),
 });

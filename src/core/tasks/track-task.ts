@@ -16,7 +16,8 @@ import { sha256File, writeResultFolder, type ResultFile } from '../results/resul
 import { summarise } from '../results/summary';
 import { computeStrain } from '../track/strain';
 import { resolveOptions, trackField } from '../track/track-field';
-import type { AllMethodOptions, AnyTrackMethod, Roi } from '../track/types';
+import { trackerRoi, type RoiSpec } from '../track/roi-region';
+import type { AllMethodOptions, AnyTrackMethod } from '../track/types';
 import { appVersion } from '../version';
 
 export interface TrackTaskParams {
@@ -25,7 +26,8 @@ export interface TrackTaskParams {
   method: AnyTrackMethod;
   options?: Partial<AllMethodOptions[AnyTrackMethod]>;
   step: number;
-  roi?: { x: number; y: number; width: number; height: number };
+  /** a rectangle or a region of polygons (Note: ROI shapes, in src/shared/contract.ts); recorded as given */
+  roi?: RoiSpec;
   /** strain window in px (odd); omitted = no strain */
   strainWindow?: number;
   threads?: number;
@@ -40,7 +42,7 @@ async function readFrames(paths: string[]): Promise<LoadedImage[]> {
 export async function runTrackTask(p: TrackTaskParams, ctx: TaskContext): Promise<{ outDir: string; files: ResultFile[]; messages: string[] }> {
   const refs = await readFrames(p.refPaths);
   const defs = await readFrames(p.defPaths);
-  const roi: Roi | undefined = p.roi ? { kind: 'rect', ...p.roi } : undefined;
+  const roi = trackerRoi(p.roi, refs[0].width, refs[0].height);
   const field = await trackField(
     refs,
     defs,

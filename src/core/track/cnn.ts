@@ -36,7 +36,7 @@ export interface TrackCnnOptions {
   roi?: Roi;
   /** accepted for symmetry with the classical methods; the CNN field is always dense (see the file note) */
   step?: number;
-  /** largest tile side, px (default 512) */
+  /** largest tile side, px (default 1024) */
   tile?: number;
   /** least tile overlap, px; 0 or absent = from the model (`autoOverlap`) */
   overlap?: number;
@@ -92,7 +92,7 @@ export async function trackCnn(ref: GreyImage, def: GreyImage, opts: TrackCnnOpt
 
   const mask = roiMask(opts.roi, width, height);
   const box = roiBox(opts.roi, mask, width, height);
-  const tile = opts.tile ?? 512;
+  const tile = opts.tile ?? 1024;
   // An automatic overlap gives way to a small tile the user chose (e.g. for GPU memory); a given one does not.
   const overlap = opts.overlap || Math.min(autoOverlap(entry), Math.floor(Math.floor(tile / model.stride) * model.stride / 2) - model.stride);
   // Context around the ROI: the model's output near the edge of what it sees is degraded like at a tile edge.

@@ -58,11 +58,20 @@ export function buildGrid(width: number, height: number, step: number, margin: n
     );
   }
   const active = new Uint8Array(nx * ny);
+  let any = 0;
   for (let j = 0; j < ny; j++) {
     for (let i = 0; i < nx; i++) {
       const x = x0 + i * step, y = y0 + j * step;
-      active[j * nx + i] = mask ? mask[y * width + x] : 1;
+      any |= active[j * nx + i] = mask ? mask[y * width + x] : 1;
     }
+  }
+  // A mask can select pixels that no grid point lands on (a thin region, a coarse step, or only the border).
+  if (!any) {
+    throw new LabError(
+      'E_INVALID_INPUT',
+      `No point can be measured: no grid point (every ${step} px, at least ${margin} px from the border) lies inside the ROI. ` +
+        'Use a smaller step, a smaller window or search range, or a larger region.',
+    );
   }
   return { spec: { x0, y0, step, nx, ny }, active };
 }

@@ -23,7 +23,8 @@ import { encodeRgbaPng, montage, robustRange } from '../render/colormap';
 import { sha256File, writeResultFolder, type ResultFile } from '../results/result-folder';
 import { summarise } from '../results/summary';
 import { resolveOptions, trackField } from '../track/track-field';
-import type { MethodOptions, Roi, TrackMethod } from '../track/types';
+import { trackerRoi, type RoiSpec } from '../track/roi-region';
+import type { MethodOptions, TrackMethod } from '../track/types';
 import { appVersion } from '../version';
 import { describeGeometry, effectivePixelUm, validateGeometry, wavelengthM, type XpciGeometry } from './geometry';
 import { integrateFc, type IntegrationResult } from './integrate-fc';
@@ -43,7 +44,8 @@ export interface XpciTaskParams {
   options?: Partial<MethodOptions[TrackMethod]>;
   /** grid step in px (default 1 = every pixel) */
   step?: number;
-  roi?: { x: number; y: number; width: number; height: number };
+  /** a rectangle or a region of polygons (Note: ROI shapes, in src/shared/contract.ts); recorded as given */
+  roi?: RoiSpec;
   /** refractive-index decrement δ of the sample material at this energy: adds thickness.tif */
   delta?: number;
   /** default 'fc' (Note: Phase integrator choice) */
@@ -99,7 +101,7 @@ export async function runXpciTask(p: XpciTaskParams, ctx: TaskContext): Promise<
   }
   const tRead = performance.now();
 
-  const roi: Roi | undefined = p.roi ? { kind: 'rect', ...p.roi } : undefined;
+  const roi = trackerRoi(p.roi, width, height);
   const step = p.step ?? 1;
   const field = await trackField(
     refs,

@@ -297,3 +297,79 @@ describe('DIC store: results', () => {
     expect(dic.mapRange.hi).toBeCloseTo(1, 6);
   });
 });
+
+describe('DIC store: polygon ROI', () => {
+  const sq = (x0: number, y0: number, x1: number, y1: number) => ({ points: [[x0, y0], [x1, y0], [x1, y1], [x0, y1]] as [number, number][] });
+  async function bigPair() {
+    fake.open.mockImplementation(async ({ path }: { path: string }) => ({ ...image(path.split('/').pop()!), width: 200, height: 200 }));
+    const dic = useDicStore();
+    await dic.openPath('ref', '/data/r.tif');
+    await dic.openPath('def', '/data/d.tif');
+    dic.method = 'zncc';
+    dic.setMethodField('window', '21');
+    dic.setMethodField('search', '8');
+    return dic;
+  }
+
+  it('counts the pixels and grid points of polygons minus exclusions, and runs with the region', async () => {
+    const dic = await bigPair();
+    expect(dic.roiPixels).toBe(40_000);
+    dic.setRoiShapes({ include: [sq(20, 20, 120, 120)], exclude: [sq(60, 60, 80, 80)] });
+    expect(dic.hasRoi).toBe(true);
+    expect(dic.roiPixels).toBe(100 * 100 - 20 * 20);
+    // zncc margin 18 → grid x, y = 20, 24, …, 180: 25 × 25 of them in [20, 120), less 5 × 5 in [60, 80)
+    expect(dic.grid).toMatchObject({ margin: 18, points: 25 * 25 - 5 * 5 });
+    expect(dic.runBlocker).toBeNull();
+    fake.track.mockResolvedValueOnce({ jobId: 1, opened: opened('/res/p', 1), messages: [] });
+    await dic.startRun();
+    expect(fake.track.mock.calls[0][0].params.roi).toEqual({ kind: 'region', include: [sq(20, 20, 120, 120)], exclude: [sq(60, 60, 80, 80)] });
+    // with the rectangle too, the rectangle is part of the region's base
+    dic.setRoi({ x: 150, y: 150, width: 10, height: 10 });
+    expect(dic.roiPixels).toBe(9600 + 100);
+    dic.clearRoi();
+    expect(dic.hasRoi).toBe(false);
+    expect(dic.settings.roi).toBeNull();
+    expect(dic.roiShapes).toEqual({ include: [], exclude: [] });
+  });
+
+  it('says so when the exclusions leave nothing to measure', async () => {
+    const dic = await bigPair();
+    dic.setRoiShapes({ include: [], exclude: [sq(-5, -5, 205, 205)] });
+    expect(dic.roiPixels).toBe(0);
+    expect(dic.runBlocker).toMatch(/The ROI selects no pixel/);
+  });
+
+  it('remembers the polygons across launches and clips them to a smaller reference', async () => {
+    const dic = await bigPair();
+    dic.setRoiShapes({ include: [sq(100, 100, 190, 190)], exclude: [sq(150, 150, 160, 160)] });
+    dic.deleteRoiPolygon('exclude', 0);
+    await nextTick();
+    setActivePinia(createPinia());
+    const again = useDicStore();
+    expect(again.roiShapes).toEqual({ include: [sq(100, 100, 190, 190)], exclude: [] });
+    again.setRoiShapes({ include: [sq(100, 100, 190, 190), sq(10, 10, 20, 20)], exclude: [] });
+    fake.open.mockImplementation(async ({ path }: { path: string }) => ({ ...image(path.split('/').pop()!), width: 150, height: 15 }));
+    await again.openPath('ref', '/data/small.tif');
+    expect(again.roiShapes.include).toHaveLength(1);
+    expect([...again.roiShapes.include[0].points].sort()).toEqual([[10, 10], [10, 15], [20, 10], [20, 15]]);
+    expect(again.roiNote).toBe('The ROI polygons were clipped to the 150 × 15 px reference; 1 lay outside it and was removed.');
+  });
+
+  it('puts a result’s region back when the result is reopened', async () => {
+    fake.open.mockImplementation(async ({ path }: { path: string }) => image(path.split('/').pop()!));
+    const o = opened('/res/region', 0.5);
+    const region = { kind: 'region', rect: { x: 0, y: 0, width: 2, height: 2 }, include: [sq(1, 0, 4, 3)], exclude: [sq(2, 1, 3, 2)] };
+    (o.result.parameters as Record<string, unknown>).roi = region;
+    fake.resultOpen.mockResolvedValueOnce(o);
+    const dic = useDicStore();
+    dic.setRoiShapes({ include: [], exclude: [sq(0, 0, 1, 1)] });
+    expect(await dic.openResult('/res/region')).toBe(true);
+    expect(dic.settings.roi).toEqual({ x: 0, y: 0, width: 2, height: 2 });
+    expect(dic.roiShapes).toEqual({ include: [sq(1, 0, 4, 3)], exclude: [sq(2, 1, 3, 2)] });
+    // a rectangle-only result clears the polygons drawn since
+    fake.resultOpen.mockResolvedValueOnce(opened('/res/rect', 0.5));
+    expect(await dic.openResult('/res/rect')).toBe(true);
+    expect(dic.roiShapes).toEqual({ include: [], exclude: [] });
+    expect(dic.settings.roi).toEqual({ x: 1, y: 0, width: 3, height: 3 });
+  });
+});

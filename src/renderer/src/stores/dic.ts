@@ -1,10 +1,11 @@
 /**
  * @file The Speckle / DIC workspace's state: the reference and deformed images (two image slots), the
- * method and its parameters, the ROI, one `track.run` at a time with its progress and cancellation, the
+ * method and its parameters, the ROI (a rectangle plus include and exclusion polygons; see Note: ROI shapes,
+ * in src/shared/contract.ts), one `track.run` at a time with its progress and cancellation, the
  * current result and the previous one (for comparing), and what the heat map shows. Settings a user expects
  * back after a restart (paths, recent files, method, parameters, ROI, display choices) persist in
- * localStorage through lib/dic-settings.ts. The pure logic lives in lib/ (dic-params, dic-result, field,
- * quiver, roi, colormap); this store wires it to the contract.
+ * localStorage through lib/dic-settings.ts (the polygons through lib/roi-shapes.ts). The pure logic lives in
+ * lib/ (dic-params, dic-result, field, quiver, roi, roi-polygon, colormap); this store wires it to the contract.
  *
  * Coordinates: every map of a result has the reference image's size, and all canvases of the workspace
  * share one view transform (see Note: Viewer coordinates, in composables/useViewport.ts), so the pixel
@@ -18,20 +19,24 @@ import { reopenRemembered, useImageSlot, type OpenedImage } from '../composables
 import type { Point, Size, View } from '../composables/useViewport';
 import type { ColourRange } from '../lib/colormap';
 import { autoWindow, type ContrastWindow } from '../lib/contrast';
-import { gridEstimate, METHODS, newTaskId, toTrackParams, validateParams, type TrackMethod } from '../lib/dic-params';
+import { gridEstimate, methodMargin, METHODS, newTaskId, toTrackParams, validateParams, type TrackMethod } from '../lib/dic-params';
 import { describeMap, formFromProvenance, MAGNITUDE, orderMaps, parseProvenance, type MapInfo, type Provenance } from '../lib/dic-result';
 import { defaultSettings, loadSettings, saveSettings, withRecent, type DicSettings } from '../lib/dic-settings';
 import { autoRange, difference, finiteStats, histogram, magnitude, sharedSymmetricRange, valueAt, type FiniteStats } from '../lib/field';
 import { baseName } from '../lib/format';
 import { autoFactor, quiverField, type Quiver } from '../lib/quiver';
 import { clampRect, sameRect, type RoiRect } from '../lib/roi';
+import { fitShapes, hasShapes, noShapes, regionGridPoints, removePolygon, roiParam, selectionMask, type PolygonList, type RoiShapes } from '../lib/roi-polygon';
+import { loadShapes, roiFromParameters, saveShapes } from '../lib/roi-shapes';
+import { countSelected } from '../../../shared/roi-raster';
 import { toShownError } from './app';
 import { browserStorage } from '../lib/persist';
 
 export type OpenedResult = CallOutput<'result.open'>;
 export type SlotName = 'ref' | 'def';
 export type StageMode = 'images' | 'result' | 'compare';
-export type Tool = 'pan' | 'roi';
+/** left-button drag on the reference: pan, draw the ROI rectangle, draw an include or an exclusion polygon */
+export type Tool = 'pan' | 'roi' | 'polygon' | 'exclude';
 export type RunPhase = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** A result folder with its maps fetched (plus |u| derived here). */
@@ -79,6 +84,12 @@ export const useDicStore = defineStore('dic', () => {
   /** Everything persisted between launches (lib/dic-settings.ts). */
   const settings = ref<DicSettings>(loadSettings(storage()));
   watch(settings, (s) => saveSettings(storage(), s), { deep: true });
+  /**
+   * ROI polygons (include and exclusion) in reference pixels, persisted beside the settings; with the
+   * rectangle `settings.roi` they make the ROI sent (see Note: ROI shapes, in src/shared/contract.ts).
+   */
+  const roiShapes = shallowRef<RoiShapes>(loadShapes(storage()));
+  watch(roiShapes, (s) => saveShapes(storage(), s));
 
   // ---------- images ----------
 
@@ -97,16 +108,27 @@ export const useDicStore = defineStore('dic', () => {
 
   const refSlot = useImageSlot({
     beforeShow(opened: OpenedImage) {
+      const notes: string[] = [];
       const r = settings.value.roi;
       if (r) {
         const c = clampRect(r, opened);
         if (!sameRect(c, r)) {
-          roiNote.value = c
-            ? `The ROI was clipped to the ${opened.width} × ${opened.height} px reference.`
-            : `The ROI lay outside the ${opened.width} × ${opened.height} px reference and was cleared.`;
+          notes.push(
+            c
+              ? `The ROI was clipped to the ${opened.width} × ${opened.height} px reference.`
+              : `The ROI lay outside the ${opened.width} × ${opened.height} px reference and was cleared.`,
+          );
           settings.value.roi = c;
         }
       }
+      // polygons are clipped to the image (what they select inside it stays the same), empty ones dropped
+      const fit = fitShapes(roiShapes.value, opened);
+      if (fit.changed) {
+        const clipped = `The ROI polygons were clipped to the ${opened.width} × ${opened.height} px reference`;
+        notes.push(fit.dropped ? `${clipped}; ${fit.dropped} lay outside it and ${fit.dropped === 1 ? 'was' : 'were'} removed.` : `${clipped}.`);
+        roiShapes.value = fit.shapes;
+      }
+      if (notes.length) roiNote.value = notes.join(' ');
       if (refSlot.image.value && (refSlot.image.value.width !== opened.width || refSlot.image.value.height !== opened.height)) {
         view.value = null;
         followFit.value = true;
@@ -175,7 +197,33 @@ export const useDicStore = defineStore('dic', () => {
   const methodForm = computed(() => settings.value.params[method.value]);
   const validation = computed(() => validateParams(method.value, methodForm.value, settings.value.common, refSize.value));
   /** The grid the core will measure, when the parameters are valid and the reference is open. */
-  const grid = computed(() => (validation.value.values && refSize.value ? gridEstimate(method.value, validation.value.values, refSize.value, settings.value.roi) : null));
+  /** True when a rectangle or a polygon limits what is measured. */
+  const hasRoi = computed(() => Boolean(settings.value.roi) || hasShapes(roiShapes.value));
+  /** The pixels the drawn ROI selects on the reference (1 = measured); null for the whole image. */
+  const roiMask = computed(() => {
+    const img = refSize.value;
+    if (!img || !hasShapes(roiShapes.value)) return null;
+    const m = selectionMask(settings.value.roi, roiShapes.value, img);
+    return m ? markRaw(m) : null;
+  });
+  /** How many reference pixels the ROI selects; null without a reference. */
+  const roiPixels = computed(() => {
+    const img = refSize.value;
+    if (!img) return null;
+    const m = roiMask.value;
+    if (m) return countSelected(m);
+    const r = settings.value.roi;
+    return r ? r.width * r.height : img.width * img.height;
+  });
+  /** The grid the core will measure, when the parameters are valid and the reference is open. */
+  const grid = computed(() => {
+    const v = validation.value.values;
+    const img = refSize.value;
+    if (!v || !img) return null;
+    const m = roiMask.value;
+    // with polygons the core measures on a mask: its grid starts at the image origin (src/core/track/grid.ts)
+    return m ? regionGridPoints(m, img, v.step, methodMargin(method.value, v.window, v.search)) : gridEstimate(method.value, v, img, settings.value.roi);
+  });
 
   function setMethodField(field: 'window' | 'search', text: string): void {
     settings.value.params[method.value][field] = text;
@@ -192,7 +240,20 @@ export const useDicStore = defineStore('dic', () => {
 
   function setRoi(r: RoiRect | null): void {
     roiNote.value = null;
-    settings.value.roi = r ? { ...r } : null;
+    settings.value.roi = r ? { x: r.x, y: r.y, width: r.width, height: r.height } : null;
+  }
+  /** Replaces the ROI polygons (a polygon closed, a vertex moved, one deleted). */
+  function setRoiShapes(s: RoiShapes): void {
+    roiNote.value = null;
+    roiShapes.value = s;
+  }
+  function deleteRoiPolygon(list: PolygonList, index: number): void {
+    setRoiShapes(removePolygon(roiShapes.value, list, index));
+  }
+  /** No rectangle and no polygon: the whole image is measured. */
+  function clearRoi(): void {
+    setRoi(null);
+    roiShapes.value = noShapes();
   }
 
   // ---------- run ----------
@@ -217,7 +278,8 @@ export const useDicStore = defineStore('dic', () => {
     if (sizeMismatch.value) return sizeMismatch.value;
     if (!validation.value.values) return 'Fix the parameters marked in red.';
     if (grid.value && grid.value.points === 0) {
-      return `No point can be measured: each point needs ${grid.value.margin} px from the image border${settings.value.roi ? ', and none of those lies in the ROI' : ''}. Use a smaller window or search radius, or a larger ROI.`;
+      if (roiPixels.value === 0) return 'The ROI selects no pixel: the exclusions cover all of it. Delete an exclusion or draw a larger region.';
+      return `No point can be measured: each point needs ${grid.value.margin} px from the image border${hasRoi.value ? ', and none of those lies in the ROI' : ''}. Use a smaller window or search radius, or a larger ROI.`;
     }
     return null;
   });
@@ -227,6 +289,7 @@ export const useDicStore = defineStore('dic', () => {
     if (runBlocker.value || !validation.value.values || !refSlot.image.value || !defSlot.image.value) return;
     const taskId = newTaskId();
     const params = toTrackParams(method.value, validation.value.values, refSlot.image.value.path, defSlot.image.value.path, settings.value.roi);
+    if (hasShapes(roiShapes.value)) params.roi = roiParam(settings.value.roi, roiShapes.value);
     run.value = { ...IDLE, phase: 'running', taskId, message: 'starting', startedAt: Date.now() };
     try {
       const res = await lab['track.run']({ taskId, params });
@@ -337,6 +400,12 @@ export const useDicStore = defineStore('dic', () => {
         settings.value.params[form.method] = form.methodForm;
         settings.value.common = form.common;
         settings.value.roi = form.roi;
+        // a region is not a rectangle to the form's reader: take the rectangle and polygons from the ROI as recorded
+        const drawn = roiFromParameters(loaded.provenance.parameters.roi);
+        if (drawn) {
+          settings.value.roi = drawn.rect;
+          roiShapes.value = drawn.shapes;
+        }
         roiNote.value = null;
       }
       stage.value = 'result';
@@ -476,6 +545,10 @@ export const useDicStore = defineStore('dic', () => {
     defContrast,
     sizeMismatch,
     roiNote,
+    /** the ROI polygons; with `settings.roi` the ROI, and how many reference pixels it selects */
+    roiShapes,
+    hasRoi,
+    roiPixels,
     openPath,
     openFile,
     restoreImages,
@@ -495,6 +568,9 @@ export const useDicStore = defineStore('dic', () => {
     setCommonField,
     resetParams,
     setRoi,
+    setRoiShapes,
+    deleteRoiPolygon,
+    clearRoi,
     run,
     messages,
     runBlocker,
