@@ -3,10 +3,11 @@
  */
 import { benchCnn } from './cnn';
 import { benchDeblur } from './deblur';
+import { benchDisplay } from './display';
 import { benchSr } from './sr';
 import { benchTrack } from './track';
 
-const BENCHES: Record<string, (args: string[]) => Promise<void>> = { cnn: benchCnn, track: benchTrack, deblur: benchDeblur, sr: benchSr };
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = { cnn: benchCnn, track: benchTrack, deblur: benchDeblur, sr: benchSr, display: benchDisplay };
 const [name, ...rest] = process.argv.slice(2);
 const fn = name ? BENCHES[name] : undefined;
 if (!fn) {

@@ -60,8 +60,15 @@ test('watch a folder with an info rule: images land, are processed, a bad file f
 
   await acq.setFolders(folder, out);
   await expect(acq.id('acq-folder-error')).toHaveCount(0);
+  await expect(acq.id('nav-acquire-live')).toHaveCount(0);
   await acq.start();
   await expect(acq.id('acq-queue-empty')).toContainText('Watching');
+  // the navigation shows the running session from any workspace, with its queued + running jobs
+  await page.getByTestId('nav-viewer').click();
+  await expect(acq.id('nav-acquire-live')).toBeVisible();
+  await expect(acq.id('nav-acquire-live')).toHaveAttribute('data-pending', '0');
+  await expect(acq.id('nav-acquire-live')).toHaveAttribute('title', /^Watching .*acq: 0 running, 0 queued$/);
+  await acq.open();
 
   // an image lands
   await writeFile(join(folder, 'shot_001.tif'), encodeTiffFloat32(testImage()));
@@ -91,6 +98,7 @@ test('watch a folder with an info rule: images land, are processed, a bad file f
 
   await acq.stop();
   await expect(acq.id('acq-state')).toContainText('Not watching');
+  await expect(acq.id('nav-acquire-live')).toHaveCount(0);
   await expect(acq.row('shot_001.tif')).toHaveAttribute('data-state', 'done'); // the queue stays readable
 
   // history: search by file name and state, then open the result

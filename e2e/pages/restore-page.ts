@@ -88,4 +88,23 @@ export class RestorePage {
   async metric(testId: string): Promise<number> {
     return Number(await this.id(testId).getAttribute('data-value'));
   }
+
+  /** The metrics panel shows exactly result.json's numbers (data-value) and their rounded text. */
+  async expectMetricsOf(r: any): Promise<void> {
+    const m = r.metrics;
+    expect(await this.metric('restore-metric-sharp-in')).toBe(m.sharpness.input.tenengrad);
+    expect(await this.metric('restore-metric-sharp-out')).toBe(m.sharpness.output.tenengrad);
+    await expect(this.id('restore-metric-sharp-out')).toHaveText(m.sharpness.output.tenengrad.toExponential(3));
+    if (m.reference) {
+      expect(await this.metric('restore-metric-psnr-out')).toBe(m.reference.psnrDb.output);
+      expect(await this.metric('restore-metric-ssim-out')).toBe(m.reference.ssim.output);
+      await expect(this.id('restore-metric-psnr-out')).toHaveText(m.reference.psnrDb.output.toFixed(2));
+      await expect(this.id('restore-metric-ssim-out')).toHaveText(m.reference.ssim.output.toFixed(4));
+      if (m.reference.psnrDb.input !== null) expect(await this.metric('restore-metric-psnr-in')).toBe(m.reference.psnrDb.input);
+      expect(await this.metric('restore-metric-range')).toBe(m.dataRange);
+      await expect(this.id('restore-metric-range')).toContainText(m.dataRangeSource);
+    } else {
+      await expect(this.id('restore-metric-noref')).toBeVisible();
+    }
+  }
 }

@@ -1,6 +1,7 @@
 /**
- * @file The 8-bit display image behind a grey image view: native float pixels mapped through the contrast
- * window into an offscreen canvas, once per change of pixels or window (see composables/useRaster.ts).
+ * @file The display image behind a grey image view: native float pixels mapped through the contrast window
+ * to 8-bit grey, tile by tile as frames need them (see composables/useRaster.ts and Note: Tiled display, in
+ * lib/tiled-raster.ts). A contrast change re-maps only the tiles on screen.
  */
 import type { Ref } from 'vue';
 import { renderGrey, type ContrastWindow } from '../lib/contrast';
@@ -15,6 +16,6 @@ export function useDisplayImage(pixels: Ref<Float32Array | null>, size: Ref<Size
     const s = size.value;
     const w = { lo: contrast.value.lo, hi: contrast.value.hi };
     if (!px || !s || px.length !== s.width * s.height) return null;
-    return { size: s, paint: (out) => renderGrey(px, w, out) };
+    return { size: s, values: px, map: (values, out) => renderGrey(values, w, out) };
   });
 }

@@ -1,74 +1,67 @@
 /**
- * @file An offscreen RGBA canvas rebuilt from a reactive source, ONCE per change of what it depends on
- * (coalesced to one rebuild per animation frame). Pan and zoom then only drawImage it (lib/draw.ts), which
- * keeps large images responsive. `useDisplayImage` (grey through a contrast window) and the DIC heat maps
- * (colour map through a range) are both built on it.
+ * @file The tiled display image (lib/tiled-raster.ts, Note: Tiled display) of a reactive source: a new
+ * raster, with its pyramid, when the values change; only a new mapping when the window or colour map does,
+ * which re-maps the visible tiles at the next frame and nothing else. `useDisplayImage` (grey through a
+ * contrast window) and the DIC and X-ray heat maps (colour map through a range) are both built on it.
  */
 import { shallowRef, watch } from 'vue';
+import { TiledRaster, type PixelMap } from '../lib/tiled-raster';
 import type { Size } from './useViewport';
 
+/** What an image canvas draws (components/image/ImageCanvas.vue). A new object whenever what it shows changes. */
 export interface DisplayImage {
-  canvas: HTMLCanvasElement;
-  rgba: Uint8ClampedArray;
+  raster: TiledRaster;
   size: Size;
 }
 
-/** What to paint: the size, and a function that fills one packed RGBA uint32 per pixel (ImageData layout). */
+/** What to show: native values (row-major, size.width × size.height) and how each maps to RGBA. */
 export interface RasterSource {
   size: Size;
-  paint(out: Uint32Array): void;
+  values: Float32Array;
+  map: PixelMap;
 }
 
 /**
- * @param source reactive getter; every reactive value it reads is a dependency, so read the pixels, window,
- *   colour map etc. in the getter itself and capture them in `paint`. Null clears the raster.
+ * @param source reactive getter; every reactive value it reads is a dependency, so read the values, window,
+ *   colour map etc. in the getter itself and capture them in `map`. Null clears the raster.
  */
 export function useRaster(source: () => RasterSource | null) {
-  /** Current raster; replaced (new object) on every rebuild so watchers redraw. */
+  /** Current display image; replaced (new object) on every change, and as pyramid levels arrive, so canvases redraw. */
   const display = shallowRef<DisplayImage | null>(null);
-  let canvas: HTMLCanvasElement | null = null;
-  let ctx: CanvasRenderingContext2D | null = null;
-  let imageData: ImageData | null = null;
-  let frame = 0;
-  let pending: RasterSource | null = null;
+  let raster: TiledRaster | null = null;
 
-  function rebuild(): void {
-    frame = 0;
-    const src = pending;
-    if (!src) {
-      display.value = null;
-      return;
-    }
-    const s = src.size;
-    if (!canvas || canvas.width !== s.width || canvas.height !== s.height) {
-      canvas = document.createElement('canvas');
-      canvas.width = s.width;
-      canvas.height = s.height;
-      ctx = canvas.getContext('2d');
-      imageData = ctx ? ctx.createImageData(s.width, s.height) : null;
-    }
-    if (!ctx || !imageData) return;
-    src.paint(new Uint32Array(imageData.data.buffer, imageData.data.byteOffset, s.width * s.height));
-    ctx.putImageData(imageData, 0, 0);
-    display.value = { canvas, rgba: imageData.data, size: s };
+  function publish(): void {
+    display.value = raster ? { raster, size: raster.size } : null;
+  }
+
+  function drop(): void {
+    raster?.dispose();
+    raster = null;
   }
 
   watch(
     source,
     (src) => {
-      pending = src;
-      if (!frame) frame = requestAnimationFrame(rebuild);
+      if (!src || src.values.length !== src.size.width * src.size.height) {
+        drop();
+      } else if (raster && raster.values === src.values && raster.size.width === src.size.width && raster.size.height === src.size.height) {
+        raster.setMap(src.map);
+      } else {
+        drop();
+        const r: TiledRaster = new TiledRaster(src.values, src.size, src.map, {
+          onProgress: () => {
+            if (raster === r) publish();
+          },
+        });
+        raster = r;
+      }
+      publish();
     },
     { immediate: true },
   );
 
   function dispose(): void {
-    if (frame) cancelAnimationFrame(frame);
-    frame = 0;
-    pending = null;
-    canvas = null;
-    ctx = null;
-    imageData = null;
+    drop();
     display.value = null;
   }
 

@@ -205,5 +205,3 @@ export function jobRule(params: Record<string, unknown>): string {
   return typeof w?.rule === 'string' ? w.rule : '';
 }
 
-/** Kinds of result folder the Speckle / DIC workspace shows (u, v maps). */
-export const DIC_KINDS = ['track', 'simulate.pair'];

@@ -1,25 +1,37 @@
 /**
- * @file Drawing the viewer canvas from the 8-bit display image and the view transform (see Note: Viewer
- * coordinates, in composables/useViewport.ts). Pan and zoom only redraw with drawImage; the float → 8-bit
- * mapping happens once per contrast change elsewhere (composables/useDisplayImage.ts).
+ * @file Drawing the viewer canvas from a tiled display image and the view transform (see Note: Viewer
+ * coordinates, in composables/useViewport.ts, and Note: Tiled display, in lib/tiled-raster.ts). Pan and zoom
+ * only redraw the tiles in view; the float → RGBA mapping happens per tile, once per contrast change.
  *
  * Magnified views are nearest-neighbour. From PIXEL_EXACT_SCALE up, every visible pixel is filled as its own
  * rectangle with edges rounded to device pixels from the transform, so pixel boundaries sit exactly where
- * the readout's floor((screen − offset) / scale) puts them, at any zoom, with no sampling drift. Minified
- * views (scale < 1) are smoothed, which shows the overview truthfully instead of aliasing speckle.
+ * the readout's floor((screen − offset) / scale) puts them, at any zoom, with no sampling drift. Below that,
+ * tiles of level 0 are drawn with their edges rounded the same way, so no seam shows between them. Minified
+ * views (scale < 1) draw a coarser pyramid level, smoothed, which shows the overview truthfully instead of
+ * aliasing speckle.
  */
 import type { Point, Size, View } from '../composables/useViewport';
+import { chooseLevel, visibleImageRect, visibleTiles, type Rect } from './tiles';
 
 /** Screen pixels per image pixel from which pixels are drawn one by one. */
 export const PIXEL_EXACT_SCALE = 12;
 /** Screen pixels per image pixel from which a faint pixel grid is drawn. */
 export const GRID_SCALE = 32;
 
+/** What drawView needs of a display image (lib/tiled-raster.ts). */
+export interface TileSource {
+  readonly tileSize: number;
+  readonly levelCount: number;
+  /** levels 0 … readyLevels − 1 exist */
+  readonly readyLevels: number;
+  tile(level: number, col: number, row: number): CanvasImageSource;
+  /** RGBA bytes of an image rectangle, row-major */
+  rgbaRect(r: Rect): Uint8ClampedArray;
+  endFrame(): void;
+}
+
 export interface DrawInput {
-  /** the display image (8-bit RGBA), same size as the image */
-  source: CanvasImageSource;
-  /** its RGBA bytes, for the pixel-exact path */
-  rgba: Uint8ClampedArray;
+  source: TileSource;
   img: Size;
   view: View;
   /** CSS size of the canvas */
@@ -28,6 +40,9 @@ export interface DrawInput {
   /** pixel to outline, if any */
   hover: Point | null;
 }
+
+/** What a frame showed: a pyramid level, pixels one by one, or no image yet (its levels are still building). */
+export type DrawnFrom = number | 'pixels' | 'none';
 
 const BACKGROUND = '#15171a';
 const styleCache = new Map<number, string>();
@@ -41,37 +56,44 @@ function fillStyleOf(r: number, g: number, b: number): string {
   return s;
 }
 
-/** Visible range of image columns (or rows) [first, end) for one axis. */
-export function visibleRange(offset: number, scale: number, screenLength: number, imageLength: number): [number, number] {
-  const first = Math.max(0, Math.floor(-offset / scale));
-  const end = Math.min(imageLength, Math.ceil((screenLength - offset) / scale));
-  return [first, Math.max(first, end)];
-}
-
 export function clearCanvas(ctx: CanvasRenderingContext2D): void {
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.fillStyle = BACKGROUND;
   ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
 }
 
-export function drawView(ctx: CanvasRenderingContext2D, d: DrawInput): void {
+/**
+ * Level to draw a minified view from, or null while the pyramid has not got there yet. No stand-in from a
+ * finer level: mapping 4× or more the pixels would take longer than the few ms the missing coarse level
+ * needs (each is a quarter of the one before).
+ */
+function drawableLevel(source: TileSource, scale: number, dpr: number): number | null {
+  const k = chooseLevel(scale, dpr, source.levelCount);
+  return k < source.readyLevels ? k : null;
+}
+
+export function drawView(ctx: CanvasRenderingContext2D, d: DrawInput): DrawnFrom {
   clearCanvas(ctx);
-  const { view, img, css, dpr } = d;
-  const [x0, x1] = visibleRange(view.offsetX, view.scale, css.width, img.width);
-  const [y0, y1] = visibleRange(view.offsetY, view.scale, css.height, img.height);
-  if (x1 <= x0 || y1 <= y0) return;
+  const { view, img, css, dpr, source } = d;
+  const visible = visibleImageRect(view, css, img);
+  if (!visible) return 'none';
+  const x0 = visible.x;
+  const y0 = visible.y;
+  const x1 = x0 + visible.width;
+  const y1 = y0 + visible.height;
   // device-pixel edge of image coordinate u along each axis
   const ex = (u: number) => Math.round(dpr * (view.offsetX + u * view.scale));
   const ey = (u: number) => Math.round(dpr * (view.offsetY + u * view.scale));
+  let drawn: DrawnFrom = 'none';
 
   if (view.scale >= PIXEL_EXACT_SCALE) {
     const xs = new Int32Array(x1 - x0 + 1);
     for (let i = x0; i <= x1; i++) xs[i - x0] = ex(i);
-    const rgba = d.rgba;
+    const rgba = source.rgbaRect(visible);
+    let k = 0;
     for (let j = y0; j < y1; j++) {
       const top = ey(j);
       const h = ey(j + 1) - top;
-      let k = (j * img.width + x0) * 4;
       for (let i = x0; i < x1; i++, k += 4) {
         ctx.fillStyle = fillStyleOf(rgba[k], rgba[k + 1], rgba[k + 2]);
         ctx.fillRect(xs[i - x0], top, xs[i + 1 - x0] - xs[i - x0], h);
@@ -86,17 +108,24 @@ export function drawView(ctx: CanvasRenderingContext2D, d: DrawInput): void {
       for (let i = x0 + 1; i < x1; i++) ctx.fillRect(ex(i), top, 1, bottom - top);
       for (let j = y0 + 1; j < y1; j++) ctx.fillRect(left, ey(j), right - left, 1);
     }
+    drawn = 'pixels';
   } else {
-    ctx.imageSmoothingEnabled = view.scale < 1;
-    ctx.imageSmoothingQuality = 'medium';
-    // Only the visible part: keeps destination coordinates small at high zoom on large images.
-    const dx = dpr * (view.offsetX + x0 * view.scale);
-    const dy = dpr * (view.offsetY + y0 * view.scale);
-    const dw = dpr * (x1 - x0) * view.scale;
-    const dh = dpr * (y1 - y0) * view.scale;
-    ctx.drawImage(d.source, x0, y0, x1 - x0, y1 - y0, dx, dy, dw, dh);
+    const level = view.scale >= 1 ? 0 : drawableLevel(source, view.scale, dpr);
+    if (level !== null) {
+      ctx.imageSmoothingEnabled = view.scale < 1;
+      // The pyramid already did the averaging; what is left is less than 2× (see chooseLevel), which bilinear
+      // handles. 'medium' would have Chromium build mipmaps of every tile on every frame (3–5× the frame time).
+      ctx.imageSmoothingQuality = 'low';
+      for (const t of visibleTiles(visible, img, level, source.tileSize)) {
+        const tile = source.tile(level, t.col, t.row);
+        const left = ex(t.x0);
+        const top = ey(t.y0);
+        ctx.drawImage(tile, t.src.x, t.src.y, t.src.width, t.src.height, left, top, ex(t.x1) - left, ey(t.y1) - top);
+      }
+      drawn = level;
+    }
   }
-
+  source.endFrame();
   // image outline, so dark images stay distinguishable from the background
   ctx.strokeStyle = 'rgba(140, 150, 160, 0.45)';
   ctx.lineWidth = 1;
@@ -108,4 +137,5 @@ export function drawView(ctx: CanvasRenderingContext2D, d: DrawInput): void {
     ctx.lineWidth = Math.max(1, Math.round(dpr));
     ctx.strokeRect(ex(x) + 0.5, ey(y) + 0.5, ex(x + 1) - ex(x) - 1, ey(y + 1) - ey(y) - 1);
   }
+  return drawn;
 }

@@ -15,6 +15,12 @@ export const XRAY_METHODS: readonly { id: XrayMethod; label: string; line: strin
 ];
 export const methodLabel = (m: string): string => XRAY_METHODS.find((x) => x.id === m)?.label ?? m;
 
+export type XrayIntegrator = 'fc' | 'ls';
+export const XRAY_INTEGRATORS: readonly { id: XrayIntegrator; label: string; line: string }[] = [
+  { id: 'fc', label: 'Frankot–Chellappa', line: 'Fourier integration of both gradients: one step, accurate on smooth phase; fills unmeasured holes.' },
+  { id: 'ls', label: 'Least squares', line: 'Masked least squares over the measured pixels only: slower, better for maps with holes (low-correlation areas).' },
+];
+
 /** The geometry form as typed (text, so a half-typed number is kept as is). */
 export interface GeometryForm {
   pixelUm: string;
@@ -192,6 +198,8 @@ const SettingsSchema = z.object({
   samplePath: z.string().catch(''),
   method: z.enum(['umpa', 'zncc', 'icgn', 'cnn-xst']).catch('umpa'),
   step: z.number().int().min(1).max(64).catch(2),
+  /** phase integration: Frankot–Chellappa (Fourier) or least squares (Note: Phase integrator choice, core) */
+  integrator: z.enum(['fc', 'ls']).catch('fc'),
   geometry: GeometryFormSchema.catch(() => ({ ...DEFAULT_GEOMETRY })),
   /** folder of the sample image → its geometry */
   geometryByFolder: z.record(z.string(), GeometryFormSchema).catch(() => ({})),

@@ -171,15 +171,15 @@ describe('acquisition store', () => {
     expect(a.historyTotal).toBe(1);
   });
 
-  it('opens an info result here, and shows why it could not be opened', async () => {
+  it('shows a result folder in its plain view, and why it could not be shown', async () => {
     const a = useAcquisitionStore();
     fake.calls['result.open'].mockResolvedValueOnce({ dir: '/out/7', kind: 'info', result: { kind: 'info' }, maps: [] });
-    await a.openResult({ id: 7, kind: 'info', resultDir: '/out/7' });
+    expect(await a.showResult('/out/7')).toBe(true);
+    expect(fake.calls['result.open']).toHaveBeenLastCalledWith({ dir: '/out/7' });
     expect(a.result?.dir).toBe('/out/7');
     fake.calls['result.open'].mockRejectedValueOnce(new ContractError('E_NOT_FOUND', '/out/8 is not a result folder (it has no result.json).'));
-    await a.openResult({ id: 8, kind: 'info', resultDir: '/out/8' }, 'history:8');
+    expect(await a.showResult('/out/8')).toBe(false);
     expect(a.result).toBeNull();
     expect(a.resultError).toMatch(/not a result folder/);
-    expect(a.rowErrors['history:8']).toMatch(/not a result folder/);
   });
 });

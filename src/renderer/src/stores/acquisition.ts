@@ -3,7 +3,7 @@
  * checked live by `watch.validateRules`) and options, all persisted between launches (lib/acquisition.ts);
  * the session as `watch.status` reports it, with the live queue (rows from `watch.status` events, progress
  * from `watch.event`), an activity list of recent events, Retry / Cancel per job, the job history with
- * search and state filter (`jobs.list`), re-opening a result, and small thumbnails of each job's first input.
+ * search and state filter (`jobs.list`), the plain view of a result no other workspace shows, and small thumbnails of each job's first input.
  * Errors are kept next to what caused them: folder, output folder, rules, options, a queue row, history.
  */
 import { defineStore } from 'pinia';
@@ -11,7 +11,6 @@ import { computed, reactive, ref, shallowRef, watch } from 'vue';
 import type { CallOutput } from '../../../shared/contract';
 import { fetchFloat32, lab } from '../api';
 import {
-  DIC_KINDS,
   describeWatchEvent,
   isBadEvent,
   loadAcqSettings,
@@ -25,8 +24,6 @@ import {
   type WatchEvent,
   type WatchStatus,
 } from '../lib/acquisition';
-import { useAppStore } from './app';
-import { useDicStore } from './dic';
 import { browserStorage } from '../lib/persist';
 
 export type Validation = CallOutput<'watch.validateRules'>;
@@ -335,23 +332,21 @@ export const useAcquisitionStore = defineStore('acquisition', () => {
   const resultError = ref<string | null>(null);
   const resultLoading = ref(false);
 
-  /** Opens a done job's result folder: DIC results in the Speckle / DIC workspace, others here. */
-  async function openResult(job: { id: number | null; kind: string; resultDir: string | null }, key?: string): Promise<void> {
-    if (!job.resultDir) return;
-    if (DIC_KINDS.includes(job.kind)) {
-      useAppStore().setWorkspace('dic');
-      void useDicStore().openResult(job.resultDir);
-      return;
-    }
+  /**
+   * Shows a result folder in this workspace's plain result view (result.json as it is): the results no other
+   * workspace shows, such as `info` jobs. Jobs are routed here by lib/open-result.ts. Resolves to whether it
+   * is shown; `resultError` says why not.
+   */
+  async function showResult(dir: string): Promise<boolean> {
     resultLoading.value = true;
     resultError.value = null;
-    if (key) delete rowErrors[key];
     try {
-      result.value = await lab['result.open']({ dir: job.resultDir });
+      result.value = await lab['result.open']({ dir });
+      return true;
     } catch (err) {
       result.value = null;
       resultError.value = messageOf(err);
-      if (key) rowErrors[key] = messageOf(err);
+      return false;
     } finally {
       resultLoading.value = false;
     }
@@ -480,7 +475,7 @@ export const useAcquisitionStore = defineStore('acquisition', () => {
     cancel,
     refreshHistory,
     setHistoryFilter,
-    openResult,
+    showResult,
     closeResult,
     requestThumb,
     follow: start_,

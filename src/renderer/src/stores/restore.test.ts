@@ -22,6 +22,7 @@ const fake = vi.hoisted(() => {
     kernelPreview: vi.fn(async () => ({ width: 3, height: 3, values: [0, 0.1, 0, 0.1, 0.6, 0.1, 0, 0.1, 0], max: 0.6, description: 'test kernel' })),
     kernels12: vi.fn(async () => ({ available: false, path: null, reason: 'not found', kernels: [] })),
     cancel: vi.fn(async () => ({ cancelled: true })),
+    resultOpen: vi.fn(),
     blobs: new Map<string, Float32Array>(),
   };
 });
@@ -34,6 +35,7 @@ vi.mock('../api', () => ({
     'restore.kernelPreview': fake.kernelPreview,
     'restore.kernels12': fake.kernels12,
     'task.cancel': fake.cancel,
+    'result.open': fake.resultOpen,
     pathForFile: async (f: { name: string }) => `/srv/uploads/${f.name}`,
     on: (name: string, l: (typeof fake.listeners)[number]) => {
       if (name === 'task.progress') fake.listeners.push(l);
@@ -206,5 +208,85 @@ describe('restore store', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('reopens a Richardson–Lucy result folder: its images, before / after, metrics and options as it ran', async () => {
+    const rs = useRestoreStore();
+    fake.open.mockImplementation(async ({ path }: { path: string }) => (path.startsWith('/results/') ? image(path, 2, 2, 10) : image(path, 2, 2)));
+    // the form holds something else, and another image is open
+    rs.settings.mode = 'sr';
+    rs.settings.deblur = { method: 'midnet', sigma: '9', iterations: '5' };
+    await rs.openPath('in', '/data/other.tif');
+    const result = {
+      kind: 'deblur',
+      method: 'richardson-lucy',
+      parameters: { sigmaPx: 1.75, sigmaSource: 'given', iterations: 40, psf: 'Gaussian', border: 0 },
+      inputs: [
+        { role: 'blurry', path: '/data/sem.tif', name: 'sem.tif' },
+        { role: 'reference', path: '/data/sharp.tif', name: 'sharp.tif' },
+      ],
+      metrics: output('deblur', '/data/sem.tif', 1, true).metrics,
+      messages: ['recorded'],
+      output: { file: 'deblurred.tif', width: 2, height: 2 },
+    };
+    fake.resultOpen.mockResolvedValueOnce({ dir: '/results/rl', kind: 'deblur', result, maps: [] });
+    expect(await rs.openResult('/results/rl')).toBe(true);
+    expect(fake.open).toHaveBeenCalledWith({ path: '/results/rl/deblurred.tif' });
+    expect(rs.inImage?.path).toBe('/data/sem.tif');
+    expect(rs.refImage?.path).toBe('/data/sharp.tif');
+    expect(rs.settings.mode).toBe('deblur');
+    expect(rs.settings.deblur).toEqual({ method: 'richardson-lucy', sigma: '1.75', iterations: '40' });
+    expect(rs.result?.out.outDir).toBe('/results/rl');
+    expect(rs.result?.metrics.reference?.psnrOut).toBe(28.25);
+    expect(Array.from(rs.beforePixels!)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(rs.afterPixels!)).toEqual([10, 11, 12, 13]);
+    expect(rs.messages).toEqual(['recorded']);
+    // Run now repeats that run
+    expect(rs.runBlocker).toBeNull();
+    fake.deblur.mockResolvedValueOnce(output('deblur', '/data/sem.tif', 1, true));
+    await rs.startRun();
+    expect(fake.deblur.mock.calls[0][0].params).toEqual({ inPath: '/data/sem.tif', refPath: '/data/sharp.tif', method: 'richardson-lucy', options: { sigma: 1.75, iterations: 40 } });
+  });
+
+  it('reopens a USRNet result with its scale, kernel and noise, and no reference', async () => {
+    const rs = useRestoreStore();
+    fake.open.mockImplementation(async ({ path }: { path: string }) => (path.startsWith('/results/') ? image(path, 4, 4, 10) : image(path, 2, 2)));
+    await rs.openPath('ref', '/data/old-ref.tif');
+    const result = {
+      kind: 'super-resolution',
+      method: 'usrnet',
+      parameters: { scale: 2, kernel: { spec: 'motion:9,30', description: 'motion' }, noise: { greyLevels: 2.55, unitScale: 0.01 } },
+      inputs: [{ role: 'input', path: '/data/small.tif' }],
+      metrics: output('super-resolution', '/data/small.tif', 2).metrics,
+      output: { file: 'sr.tif', width: 4, height: 4 },
+    };
+    fake.resultOpen.mockResolvedValueOnce({ dir: '/results/sr', kind: 'super-resolution', result, maps: [] });
+    expect(await rs.openResult('/results/sr')).toBe(true);
+    expect(rs.refImage).toBeNull();
+    expect(rs.settings.mode).toBe('sr');
+    expect(rs.settings.sr).toMatchObject({ scale: 2, method: 'usrnet', noise: '2.55' });
+    expect(rs.settings.sr.kernel).toMatchObject({ kind: 'motion', length: '9', angle: '30' });
+    expect(rs.kernel.spec).toBe('motion:9,30');
+    expect(rs.result?.scale).toBe(2);
+    expect(rs.frameSize).toEqual({ width: 4, height: 4 });
+  });
+
+  it('says why a result folder cannot be reopened', async () => {
+    const rs = useRestoreStore();
+    fake.resultOpen.mockRejectedValueOnce(new ContractError('E_NOT_FOUND', '/results/gone is not a result folder (it has no result.json).'));
+    expect(await rs.openResult('/results/gone')).toBe(false);
+    expect(rs.resultError).toContain('no result.json');
+    fake.resultOpen.mockResolvedValueOnce({ dir: '/results/t', kind: 'track', result: { kind: 'track' }, maps: [] });
+    expect(await rs.openResult('/results/t')).toBe(false);
+    expect(rs.resultError).toContain('"track"');
+    // the input image is gone: said so, nothing half shown
+    fake.open.mockRejectedValue(new ContractError('E_NOT_FOUND', 'No such file: /data/moved.tif'));
+    fake.resultOpen.mockResolvedValueOnce({
+      dir: '/results/m', kind: 'deblur', maps: [],
+      result: { kind: 'deblur', method: 'midnet', inputs: [{ role: 'blurry', path: '/data/moved.tif' }], output: { file: 'deblurred.tif' } },
+    });
+    expect(await rs.openResult('/results/m')).toBe(false);
+    expect(rs.resultError).toContain('/data/moved.tif');
+    expect(rs.result).toBeNull();
   });
 });

@@ -4,7 +4,8 @@
  * time (`restore.deblur` / `restore.sr`) with progress and cancellation, the shown result (input and
  * output pixels, result.json, metrics), the before/after view (split, side by side, toggle) on ONE shared
  * view transform, the kernel preview, and a simple batch (several files, one after the other, each with
- * its own state). Settings persist in localStorage `speckle-lab.restore` (lib/restore.ts).
+ * its own state). An earlier result folder reopens with its images and the options it ran with. Settings
+ * persist in localStorage `speckle-lab.restore` (lib/restore.ts).
  *
  * Coordinates: the stage shows everything on the output's pixel grid ("frame"); for super-resolution the
  * input is enlarged by pixel repetition (each input pixel an s×s block), so one physical point is at the
@@ -33,6 +34,8 @@ import {
   type RestoreMode,
   type RestoreSettings,
 } from '../lib/restore';
+import { restoreFormFromResult, type RestoreRunForm } from '../lib/restore-reopen';
+import { childPath } from '../lib/open-result';
 import { toShownError } from './app';
 import { browserStorage } from '../lib/persist';
 
@@ -55,9 +58,12 @@ export interface RestoreRun {
   file: string | null;
 }
 
+/** A shown result: a run's answer, or a result folder opened again (which knows no job id). */
+export type ShownOutput = Omit<RunOutput, 'jobId'>;
+
 /** A result with its pixels: `before` is the input on the output's grid (enlarged for SR). */
 export interface LoadedRestore {
-  out: RunOutput;
+  out: ShownOutput;
   mode: RestoreMode;
   scale: number;
   width: number;
@@ -155,7 +161,7 @@ export const useRestoreStore = defineStore('restore', () => {
   const result = shallowRef<LoadedRestore | null>(null);
   const resultError = ref<string | null>(null);
 
-  async function load(out: RunOutput, mode: RestoreMode): Promise<LoadedRestore> {
+  async function load(out: ShownOutput, mode: RestoreMode): Promise<LoadedRestore> {
     const [inPx, outPx] = await Promise.all([
       fetchFloat32(out.input.dataUrl, out.input.width * out.input.height),
       fetchFloat32(out.output.dataUrl, out.output.width * out.output.height),
@@ -185,6 +191,63 @@ export const useRestoreStore = defineStore('restore', () => {
       adopt(await load(item.out, item.out.result.kind === 'super-resolution' ? 'sr' : 'deblur'));
     } catch (err) {
       resultError.value = toShownError('Could not show the result', err).message;
+    }
+  }
+
+  let openToken = 0;
+  /**
+   * Opens an earlier restoration's result folder as it was made: the image it restored (and its reference)
+   * back in the slots, the mode, method and options it ran with back in the options panel
+   * (lib/restore-reopen.ts), and before / after with the metrics of its result.json. Resolves to whether it
+   * is shown; `resultError` says why not.
+   */
+  async function openResult(dir: string): Promise<boolean> {
+    resultError.value = null;
+    const t = ++openToken;
+    try {
+      const opened = await lab['result.open']({ dir: dir.trim() });
+      const form = restoreFormFromResult(opened.result);
+      if (!form) throw new Error(`${opened.dir} holds a "${opened.kind}" result, not a deblurring or super-resolution result this version can show.`);
+      if (inSlot.image.value?.path !== form.inPath && !(await inSlot.openPath(form.inPath))) {
+        if (t !== openToken) return false;
+        throw new Error(`The image this result was made from, ${form.inPath}, could not be opened, so before / after cannot be shown: ${inSlot.error.value?.message ?? 'unknown error'}`);
+      }
+      if (form.refPath) {
+        if (refSlot.image.value?.path !== form.refPath) await refSlot.openPath(form.refPath);
+      } else clearRef();
+      const output = await lab['image.open']({ path: childPath(opened.dir, form.outputFile) });
+      if (t !== openToken || !inSlot.image.value) return false;
+      const metrics = opened.result.metrics && typeof opened.result.metrics === 'object' ? (opened.result.metrics as Record<string, unknown>) : {};
+      const recorded = Array.isArray(opened.result.messages) ? opened.result.messages.filter((m): m is string => typeof m === 'string') : [];
+      const out: ShownOutput = { outDir: opened.dir, result: opened.result, input: inSlot.image.value, output, metrics, messages: recorded };
+      const loaded = await load(out, form.mode);
+      if (t !== openToken) return false;
+      applyForm(form);
+      adopt(loaded);
+      messages.value = recorded;
+      // "Done in …" of an earlier run would read as this result's
+      if (run.value.phase !== 'running') run.value = { ...IDLE };
+      return true;
+    } catch (err) {
+      if (t === openToken) resultError.value = toShownError('Could not open the result', err).message;
+      return false;
+    }
+  }
+
+  /** Puts a result's mode, method and options back in the options panel (fields it does not record stay). */
+  function applyForm(form: RestoreRunForm): void {
+    const s = settings.value;
+    s.mode = form.mode;
+    if (form.deblur) {
+      s.deblur.method = form.deblur.method;
+      if (form.deblur.sigma !== null) s.deblur.sigma = form.deblur.sigma;
+      if (form.deblur.iterations !== null) s.deblur.iterations = form.deblur.iterations;
+    }
+    if (form.sr) {
+      s.sr.scale = form.sr.scale;
+      s.sr.method = form.sr.method;
+      if (form.sr.noise !== null) s.sr.noise = form.sr.noise;
+      if (form.sr.kernel) s.sr.kernel = { ...s.sr.kernel, ...form.sr.kernel };
     }
   }
 
@@ -449,6 +512,7 @@ export const useRestoreStore = defineStore('restore', () => {
     result,
     resultError,
     showItem,
+    openResult,
     // batch
     batch,
     batchRunning,

@@ -211,14 +211,75 @@ describe('xray store', () => {
     expect(xr.simulateError).toBe('boom');
   });
 
-  it('opens an earlier result folder, refusing other kinds', async () => {
-    const xr = useXrayStore();
-    fake.resultOpen.mockResolvedValueOnce({ ...opened('/res/9'), kind: 'track' });
-    await xr.openResult('/res/9');
-    expect(xr.resultError).toContain('not an X-ray phase result');
-    fake.resultOpen.mockResolvedValueOnce(opened('/res/9', 'umpa'));
-    await xr.openResult('/res/9');
+  it('opens an earlier result folder as it was run: maps, images, geometry, method, step, integrator', async () => {
+    const xr = await loaded();
+    // the sample's folder remembers another geometry; the folder's own must win
+    xr.settings.geometryByFolder['/data/b'] = { pixelUm: '1', distanceM: '1', energyKeV: '10', sourceDistanceM: '', delta: '' };
+    xr.settings.method = 'zncc';
+    xr.settings.step = 8;
+    xr.settings.integrator = 'fc';
+    fake.resultOpen.mockResolvedValueOnce({ ...opened('/res/9', 'umpa'), result: runJson('umpa') });
+    expect(await xr.openResult('/res/9')).toBe(true);
     expect(xr.resultError).toBeNull();
-    expect(xr.runs[0].label).toBe('#1 UMPA');
+    expect(xr.settings.geometry).toEqual({ pixelUm: '6.5', distanceM: '0.75', energyKeV: '25', sourceDistanceM: '80', delta: '3e-7' });
+    expect([xr.settings.method, xr.settings.step, xr.settings.integrator]).toEqual(['umpa', 3, 'ls']);
+    expect(xr.refSlot.image?.path).toBe('/data/b/ref.tif');
+    expect(xr.sampleSlot.image?.path).toBe('/data/b/sample.tif');
+    expect(xr.result?.dir).toBe('/res/9');
+    expect(xr.tab).toBe('map');
+    expect(xr.availableMaps.map((m) => m.name)).toEqual(['alpha_x', 'alpha_y', 'phase']);
+    expect(xr.messages).toEqual(['recorded note']);
+    expect(xr.runs.map((r) => r.label)).toEqual(['#1 UMPA']);
+    // the form it runs with next is the one shown
+    fake.run.mockResolvedValueOnce({ jobId: 4, opened: opened('/res/10', 'umpa'), messages: [], truthDir: null });
+    await xr.start();
+    expect(fake.run.mock.calls[0][0].params).toMatchObject({ pixelUm: 6.5, distanceM: 0.75, energyKeV: 25, sourceDistanceM: 80, delta: 3e-7, method: 'umpa', step: 3, integrator: 'ls' });
+    // a profile line tells a reopened result where its ground truth is
+    expect(xr.truthDir).toBeNull();
+    fake.profile.mockResolvedValue(profile(1));
+    xr.setLine({ x0: 0, y0: 1, x1: 3, y1: 1 });
+    await vi.waitFor(() => expect(xr.truthDir).toBe('/sim'));
+    // opened again, it replaces its own profile entry instead of overlaying itself
+    fake.resultOpen.mockResolvedValueOnce({ ...opened('/res/9', 'umpa'), result: runJson('umpa') });
+    await xr.openResult('/res/9');
+    expect(xr.runs.map((r) => r.dir)).toEqual(['/res/10', '/res/9']);
+  });
+
+  it('opens a simulated phantom folder with its pair and geometry; refuses other kinds and says why', async () => {
+    const xr = useXrayStore();
+    fake.resultOpen.mockResolvedValueOnce({
+      dir: '/res/sim', kind: 'simulate.xpci', maps: [],
+      result: { kind: 'simulate.xpci', geometry: { pixelUm: 12, distanceM: 76.8, energyKeV: 30, sourceM: null } },
+    });
+    expect(await xr.openResult('/res/sim')).toBe(true);
+    expect(xr.refSlot.image?.path).toBe('/res/sim/reference.tif');
+    expect(xr.sampleSlot.image?.path).toBe('/res/sim/sample.tif');
+    expect(xr.settings.geometry).toEqual({ pixelUm: '12', distanceM: '76.8', energyKeV: '30', sourceDistanceM: '', delta: '' });
+    expect(xr.tab).toBe('images');
+
+    fake.resultOpen.mockResolvedValueOnce({ ...opened('/res/8'), kind: 'track' });
+    expect(await xr.openResult('/res/8')).toBe(false);
+    expect(xr.resultError).toContain('not an X-ray phase result');
+    fake.resultOpen.mockResolvedValueOnce(opened('/res/7', 'umpa'));
+    expect(await xr.openResult('/res/7')).toBe(false);
+    expect(xr.resultError).toContain('no complete geometry');
+    fake.resultOpen.mockRejectedValueOnce({ code: 'E_NOT_FOUND', message: '/res/6 is not a result folder (it has no result.json).' });
+    expect(await xr.openResult('/res/6')).toBe(false);
+    expect(xr.resultError).toContain('no result.json');
   });
 });
+
+/** result.json of an xpci run as core/xpci/xpci-task.ts writes it (the fields the form comes from). */
+function runJson(method: string) {
+  return {
+    kind: 'xpci',
+    method,
+    parameters: { window: 21, step: 3, roi: null, delta: 3e-7, integrator: 'ls', profile: null },
+    geometry: { pixelUm: 6.5, distanceM: 0.75, energyKeV: 25, sourceM: 80, beam: 'cone beam (point source)', magnification: 1.01 },
+    inputs: [
+      { role: 'reference', path: '/data/b/ref.tif', name: 'ref.tif' },
+      { role: 'sample', path: '/data/b/sample.tif', name: 'sample.tif' },
+    ],
+    messages: ['recorded note'],
+  };
+}

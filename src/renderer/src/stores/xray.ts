@@ -1,9 +1,10 @@
 /**
  * @file The X-ray phase workspace's state: reference and sample images (image slots), the geometry form
- * (remembered per folder of the sample image), method and step, the run (`xpci.run` as a job with progress
- * and Cancel), the result maps (float32 by URL), the selected map with its colour range, the profile line
- * and the profiles of this and earlier runs along it (`xpci.profile`, ground truth when the images came from
- * the simulator), and the simulated demo pair (`xpci.simulate`). Settings persist in localStorage
+ * (remembered per folder of the sample image), method, step and phase integrator, the run (`xpci.run` as a
+ * job with progress and Cancel), the result maps (float32 by URL), the selected map with its colour range,
+ * the profile line and the profiles of this and earlier runs along it (`xpci.profile`, ground truth when
+ * the images came from the simulator), the simulated demo pair (`xpci.simulate`), and earlier result
+ * folders reopened with the form they ran with (lib/xray-reopen.ts). Settings persist in localStorage
  * `speckle-lab.xray` (lib/xray.ts).
  */
 import { defineStore } from 'pinia';
@@ -30,6 +31,7 @@ import {
   type ProfileEntry,
   type ProfileLine,
 } from '../lib/xray';
+import { xrayFormFromResult } from '../lib/xray-reopen';
 import { toShownError } from './app';
 
 type Opened = CallOutput<'result.open'>;
@@ -138,7 +140,8 @@ export const useXrayStore = defineStore('xray', () => {
     truthDir.value = truth;
     if (!fetched[settings.value.map]) settings.value.map = 'alpha_x';
     runCount++;
-    runs.value = [...runs.value, { dir: opened.dir, label: `#${runCount} ${methodLabel(method)}`, method }].slice(-MAX_RUNS);
+    // a result opened again replaces its earlier profile instead of overlaying it on itself
+    runs.value = [...runs.value.filter((r) => r.dir !== opened.dir), { dir: opened.dir, label: `#${runCount} ${methodLabel(method)}`, method }].slice(-MAX_RUNS);
     tab.value = 'map';
     if (line.value && !lineError(line.value, { width: opened.maps[0]?.width ?? 0, height: opened.maps[0]?.height ?? 0 })) await updateProfiles();
   }
@@ -153,7 +156,7 @@ export const useXrayStore = defineStore('xray', () => {
     try {
       const r = await lab['xpci.run']({
         taskId,
-        params: { refPath: refSlot.image.value!.path, samplePath: sampleSlot.image.value!.path, ...g, method: s.method, options: {}, step: s.step },
+        params: { refPath: refSlot.image.value!.path, samplePath: sampleSlot.image.value!.path, ...g, method: s.method, options: {}, step: s.step, integrator: s.integrator },
       });
       if (run.value.taskId !== taskId) return;
       messages.value = r.messages;
@@ -178,16 +181,44 @@ export const useXrayStore = defineStore('xray', () => {
     }
   }
 
-  /** Opens an earlier xpci result folder (by path). */
-  async function openResult(dir: string): Promise<void> {
+  let openToken = 0;
+  /**
+   * Opens an earlier result folder (by path) as it was made: an `xpci` run shows its maps with the images,
+   * geometry, method, step and integrator it ran with back in the form; a `simulate.xpci` phantom loads its
+   * pair with its geometry, ready to run. Resolves to whether it is shown; `resultError` says why not.
+   * Input images that are gone only mark their slot: the maps are the result.
+   */
+  async function openResult(dir: string): Promise<boolean> {
     resultError.value = null;
+    const t = ++openToken;
     try {
       const opened = await lab['result.open']({ dir: dir.trim() });
-      if (opened.kind !== 'xpci') throw new Error(`${opened.dir} holds a "${opened.kind}" result, not an X-ray phase result.`);
-      const method = typeof opened.result.method === 'string' ? opened.result.method : '?';
-      await showResult(opened, null, method);
+      if (opened.kind !== 'xpci' && opened.kind !== 'simulate.xpci') throw new Error(`${opened.dir} holds a "${opened.kind}" result, not an X-ray phase result.`);
+      const form = xrayFormFromResult(opened.result, opened.dir);
+      if (!form) throw new Error(`${opened.dir} records no complete geometry (pixel pitch, distance, energy) in its result.json, so it cannot be shown as it was run.`);
+      // The images first: opening a sample applies the geometry remembered for its folder, which the
+      // folder's own geometry then replaces.
+      await Promise.all([
+        form.refPath && refSlot.image.value?.path !== form.refPath ? refSlot.openPath(form.refPath) : null,
+        form.samplePath && sampleSlot.image.value?.path !== form.samplePath ? sampleSlot.openPath(form.samplePath) : null,
+      ]);
+      if (t !== openToken) return false;
+      if (opened.kind === 'xpci') {
+        const method = typeof opened.result.method === 'string' ? opened.result.method : '?';
+        await showResult(opened, null, method);
+        messages.value = Array.isArray(opened.result.messages) ? opened.result.messages.filter((m): m is string => typeof m === 'string') : [];
+      } else {
+        tab.value = 'images';
+      }
+      const s = settings.value;
+      s.geometry = form.geometry;
+      if (form.method) s.method = form.method;
+      if (form.step !== null) s.step = form.step;
+      if (form.integrator) s.integrator = form.integrator;
+      return true;
     } catch (err) {
-      resultError.value = toShownError('Could not open the result', err).message;
+      if (t === openToken) resultError.value = toShownError('Could not open the result', err).message;
+      return false;
     }
   }
 
@@ -242,6 +273,8 @@ export const useXrayStore = defineStore('xray', () => {
         try {
           const p = await lab['xpci.profile']({ dir: r.dir, line: l });
           out.push({ label: r.label, method: r.method, s: p.s, sUm: p.sUm, series: p.series });
+          // a reopened result learns where its ground truth is here (xpci.run tells it only to a new run)
+          if (r.dir === result.value?.dir && truthDir.value === null) truthDir.value = p.truthDir;
         } catch (e) {
           if (r.dir === result.value?.dir) throw e; // an older run that is gone is just left out
         }
