@@ -14,7 +14,8 @@
  *   speed  a dense (step 1) 1024² field: each method's time as a ratio to dense ZNCC, and the CNN's time
  *          per megapixel on the execution provider that ran.
  *
- *   npm run bench -- cnn [--only cade,large,star,speed] [--pairs N] [--threads T]
+ *   npm run bench -- cnn [--only cade,large,star,speed] [--methods zncc,cnn-xst] [--pairs N] [--threads T]
+ *   (LAB_MODELS_DIR=folder runs another export of the models, e.g. a candidate before it replaces models/)
  */
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
@@ -33,6 +34,13 @@ const PASSES = [2, 3];
 
 /** The methods compared, with the settings each section uses (windows of 21 px as in the papers' tables). */
 function methods(search: number, large: boolean): [string, Omit<TrackRequest, 'step'>][] {
+  return allMethods(search, large).filter(([name]) => !METHOD_FILTER || METHOD_FILTER.some((m) => name.startsWith(m)));
+}
+
+/** `--methods a,b`: only the rows whose names start with one of these (e.g. "cnn-xst" to compare models quickly). */
+let METHOD_FILTER: string[] | null = null;
+
+function allMethods(search: number, large: boolean): [string, Omit<TrackRequest, 'step'>][] {
   return [
     ['zncc', { method: 'zncc', options: { window: 21, search } }],
     ['umpa', { method: 'umpa', options: { window: 21, search } }],
@@ -192,8 +200,9 @@ async function speed(threads: number): Promise<void> {
 }
 
 export async function benchCnn(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { only: { type: 'string', default: 'cade,large,star,speed' }, pairs: { type: 'string', default: '3' }, threads: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { only: { type: 'string', default: 'cade,large,star,speed' }, methods: { type: 'string' }, pairs: { type: 'string', default: '3' }, threads: { type: 'string' } } });
   const only = new Set(values.only!.split(','));
+  if (values.methods) METHOD_FILTER = values.methods.split(',');
   const pairs = Number(values.pairs);
   const threads = values.threads ? Number(values.threads) : availableParallelism();
   console.log(`CNN trackers beside ZNCC, UMPA and IC-GN; ${threads} thread(s) for the TypeScript trackers.`);

@@ -2,7 +2,8 @@
  * @file The Speckle / DIC workspace, end to end: the real renderer in Chromium against the real core
  * through the browser harness. A synthetic pair with a known constant displacement is written, loaded into
  * both slots, a ROI drawn by dragging, IC-GN run; the cursor readout must give the true displacement and
- * exactly the value written to u.tif / v.tif, "not measured" outside the ROI. Also: cancelling a long run,
+ * exactly the value written to u.tif / v.tif, "not measured" outside the ROI. The CNN trackers (cnn-xst,
+ * cnn+icgn) with their model and passes. Also: cancelling a long run,
  * re-opening a result folder (by path and from Jobs), comparing two runs, validation, persistence.
  */
 import { readFile } from 'node:fs/promises';
@@ -105,6 +106,90 @@ test('load a pair, draw a ROI, run IC-GN: the readout gives the true shift and t
   await dic.id('dic-tab-images').click();
   await expect(dic.id('dic-vector-legend')).toContainText('arrows every');
   await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-vectors.png') });
+});
+
+test('CNN trackers: cnn-xst runs densely with its model and passes, the readout is u.tif; cnn+icgn runs too', async ({ viewer, workDir, harness }) => {
+  // small, and within cnn-xst's ±1 px
+  const CW = 128;
+  const CH = 112;
+  const shift = { u: 0.4, v: -0.3 };
+  const { ref, def } = await writePair(workDir, 'cnn', CW, CH, shift, 11);
+  const dic = new DicPage(viewer.page);
+  await dic.open();
+  await dic.loadPair(ref, def);
+
+  await dic.setMethod('cnn-xst');
+  await expect(dic.id('dic-method-summary')).toContainText('±1 px');
+  // the installed tracker models only (no deblur or super-resolution nets), the method's default chosen
+  await expect(dic.id('dic-model')).toHaveValue('cade-xst-s');
+  const choices = await dic.modelChoices();
+  expect(choices).toEqual(expect.arrayContaining(['cade-xst-s', 'dicnet-s']));
+  expect(choices).not.toContain('midnet-s');
+  await expect(dic.id('dic-passes')).toHaveValue('3');
+  await expect(dic.id('dic-window')).toHaveValue('15');
+  await expect(dic.id('dic-search')).toHaveCount(0);
+  await expect(dic.id('dic-step')).toHaveCount(0);
+  await expect(dic.id('dic-step-note')).toContainText('Every pixel');
+  await expect(dic.id('dic-grid')).toHaveText(`${(CW * CH).toLocaleString('en-GB')} points: every pixel of the image`);
+  await dic.id('dic-passes').fill('6');
+  await expect(dic.id('dic-passes-error')).toContainText('from 1 to 5');
+  await expect(dic.id('dic-run')).toBeDisabled();
+  await dic.id('dic-passes').fill('2');
+  await expect(dic.id('dic-passes-error')).toHaveCount(0);
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-cnn-form.png') });
+
+  await dic.run('done');
+  await expect(dic.id('dic-run')).toContainText('Run CNN-XST');
+  await expect(dic.id('dic-summary-method')).toContainText('CNN-XST');
+  await expect(dic.id('dic-summary-params')).toContainText('cade-xst-s');
+  const dir = await dic.resultDir();
+  const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
+  expect(result.method).toBe('cnn-xst');
+  expect(result.parameters).toMatchObject({ model: 'cade-xst-s', passes: 2, qualityWindow: 15, step: 1 });
+  const job = harness.jobs.listJobs({ limit: 20 }).jobs.find((j) => j.resultDir === dir);
+  expect(job?.state).toBe('done');
+  expect(job?.params).toMatchObject({ method: 'cnn-xst', options: { model: 'cade-xst-s', passes: 2, qualityWindow: 15 } });
+
+  const uTif = await readImage(join(dir, 'u.tif'));
+  for (const [x, y] of [
+    [64, 56],
+    [30, 80],
+  ]) {
+    const r = await dic.readAt('dic-map-canvas', x, y);
+    expect(r.u).toBe(uTif.data[y * CW + x]);
+    // the shipped model is no IC-GN: tenths of a pixel, not hundredths
+    expect(Math.abs(r.u - shift.u), `u at (${x}, ${y}) read "${r.uText}"`).toBeLessThan(0.25);
+  }
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-cnn.png') });
+
+  // CNN-seeded IC-GN: the IC-GN grid and accuracy, here in a polygon region (counted on its mask: no nx × ny)
+  await dic.setMethod('cnn+icgn', { step: 4 });
+  await expect(dic.id('dic-model')).toHaveValue('dicnet-s');
+  await expect(dic.id('dic-passes')).toHaveCount(0);
+  await expect(dic.id('dic-search')).toHaveCount(0);
+  await expect(dic.id('dic-grid')).toContainText(' × ');
+  await dic.drawPolygon([
+    [16, 16],
+    [112, 16],
+    [112, 96],
+    [64, 104],
+    [16, 96],
+  ]);
+  await expect(dic.id('dic-grid')).toHaveText(/^\d[\d,]* points in the ROI \(border margin 12 px\)$/);
+  await dic.run('done');
+  await expect(dic.id('dic-summary-method')).toContainText('CNN-seeded IC-GN');
+  await expect(dic.id('dic-summary-params')).toContainText('1 polygon');
+  await expect(dic.id('dic-summary-params')).not.toContainText('whole image');
+  const seeded = await dic.readAt('dic-map-canvas', 64, 56);
+  expect(Math.abs(seeded.u - shift.u)).toBeLessThan(0.05);
+  expect(Math.abs(seeded.v - shift.v)).toBeLessThan(0.05);
+
+  // re-opening the cnn-xst result puts its method and options back
+  await dic.id('dic-result-path').fill(dir);
+  await dic.id('dic-result-open').click();
+  await expect(dic.id('dic-method')).toHaveValue('cnn-xst');
+  await expect(dic.id('dic-passes')).toHaveValue('2');
+  await expect(dic.id('dic-model')).toHaveValue('cade-xst-s');
 });
 
 test('strain maps are shown in strain units; UMPA adds transmission and dark-field', async ({ viewer, workDir }) => {

@@ -8,6 +8,9 @@ import { expect } from '@playwright/test';
 
 export type DicCanvas = 'dic-ref-canvas' | 'dic-def-canvas' | 'dic-map-canvas' | 'dic-compare-prev-canvas' | 'dic-compare-cur-canvas' | 'dic-compare-diff-canvas';
 
+/** The methods of the method select (values as the contract names them). */
+export type DicMethod = 'icgn' | 'zncc' | 'umpa' | 'cnn-dic' | 'cnn-xst' | 'cnn+icgn';
+
 export interface Readout {
   x: number;
   y: number;
@@ -146,10 +149,15 @@ export class DicPage {
     };
   }
 
-  async setMethod(method: 'icgn' | 'zncc' | 'umpa', params: { window?: number | string; search?: number | string; step?: number | string; strain?: number | string } = {}): Promise<void> {
+  async setMethod(
+    method: DicMethod,
+    params: { window?: number | string; search?: number | string; model?: string; passes?: number | string; step?: number | string; strain?: number | string } = {},
+  ): Promise<void> {
     await this.id('dic-method').selectOption(method);
     if (params.window !== undefined) await this.id('dic-window').fill(String(params.window));
     if (params.search !== undefined) await this.id('dic-search').fill(String(params.search));
+    if (params.model !== undefined) await this.id('dic-model').selectOption(params.model);
+    if (params.passes !== undefined) await this.id('dic-passes').fill(String(params.passes));
     if (params.step !== undefined) await this.id('dic-step').fill(String(params.step));
     if (params.strain !== undefined) await this.id('dic-strain-window').fill(String(params.strain));
   }
@@ -171,6 +179,11 @@ export class DicPage {
     const text = async (id: string) => ((await present(id)) ? ((await this.id(id).textContent()) ?? '').trim() : '');
     const value = async (id: string) => ((await present(id)) ? Number(await this.id(id).getAttribute('data-value')) : Number.NaN);
     return { x, y, uText: await text('dic-readout-u'), vText: await text('dic-readout-v'), u: await value('dic-readout-u'), v: await value('dic-readout-v') };
+  }
+
+  /** The model select's choices, as values (model ids). */
+  async modelChoices(): Promise<string[]> {
+    return this.id('dic-model').locator('option').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
   }
 
   async resultDir(): Promise<string> {

@@ -5,15 +5,22 @@ import { describe, expect, it } from 'vitest';
 const CORE_GRID = '../../../core/track/grid';
 type BuildGrid = (w: number, h: number, step: number, margin: number, roi?: unknown) => { spec: { nx: number; ny: number } };
 const { buildGrid } = (await import(/* @vite-ignore */ CORE_GRID)) as { buildGrid: BuildGrid };
-import { defaultCommonForm, defaultMethodForm, gridEstimate, METHODS, newTaskId, toTrackParams, validateParams } from './dic-params';
+// Likewise the core's CNN defaults and checks, so the panel cannot allow what the core refuses or the reverse.
+const CORE_KERNELS = '../../../core/track/kernels';
+const CORE_CNN = '../../../core/track/cnn-method';
+const CORE_ICGN = '../../../core/track/icgn';
+const { CNN_DEFAULT_OPTIONS } = (await import(/* @vite-ignore */ CORE_KERNELS)) as { CNN_DEFAULT_OPTIONS: Record<string, Record<string, unknown>> };
+const { validateCnnOptions } = (await import(/* @vite-ignore */ CORE_CNN)) as { validateCnnOptions: (m: string, o: Record<string, unknown>) => void };
+const { icgnKernel } = (await import(/* @vite-ignore */ CORE_ICGN)) as { icgnKernel: { validate(o: Record<string, unknown>, w: number, h: number): void } };
+import { defaultCommonForm, defaultMethodForm, gridEstimate, METHOD_IDS, methodOptions, METHODS, newTaskId, toTrackParams, trackerModels, validateParams, type MethodForm, type TrackMethod } from './dic-params';
 
 const img = { width: 192, height: 160 };
 
 describe('method defaults', () => {
   it('match the core defaults and the panel text', () => {
-    expect(defaultMethodForm('icgn')).toEqual({ window: '21', search: '32' });
-    expect(defaultMethodForm('zncc')).toEqual({ window: '21', search: '8' });
-    expect(defaultMethodForm('umpa')).toEqual({ window: '11', search: '5' });
+    expect(defaultMethodForm('icgn')).toEqual({ window: '21', search: '32', model: '', passes: '' });
+    expect(defaultMethodForm('zncc')).toEqual({ window: '21', search: '8', model: '', passes: '' });
+    expect(defaultMethodForm('umpa')).toEqual({ window: '11', search: '5', model: '', passes: '' });
     expect(defaultCommonForm()).toEqual({ step: '4', strainWindow: '' });
     expect(METHODS.icgn.summary).toMatch(/sub-0\.01 px/);
   });
@@ -21,10 +28,10 @@ describe('method defaults', () => {
 
 describe('validateParams', () => {
   const ok = (method: 'icgn' | 'zncc' | 'umpa', w: string, s: string, step = '4', strain = '') =>
-    validateParams(method, { window: w, search: s }, { step, strainWindow: strain }, img);
+    validateParams(method, { window: w, search: s, model: '', passes: '' }, { step, strainWindow: strain }, img);
 
   it('accepts the defaults and parses the numbers', () => {
-    expect(ok('icgn', '21', '32')).toEqual({ errors: {}, notes: {}, values: { window: 21, search: 32, step: 4, strainWindow: null } });
+    expect(ok('icgn', '21', '32')).toEqual({ errors: {}, notes: {}, values: { window: 21, search: 32, step: 4, strainWindow: null, model: null, passes: null } });
   });
   it('wants an odd window and says which odd sizes are near', () => {
     expect(ok('icgn', '20', '32').errors.window).toBe('The subset size must be odd so it has a centre pixel: use 19 or 21.');
@@ -48,7 +55,7 @@ describe('validateParams', () => {
 
 describe('gridEstimate', () => {
   it('follows the core grid: ROI corner origin, margin from the borders', () => {
-    const v = { window: 21, search: 32, step: 4, strainWindow: null };
+    const v = { window: 21, search: 32, step: 4, strainWindow: null, model: null, passes: null };
     // IC-GN margin 12 px; ROI 40…149 × 30…129 lies inside it
     expect(gridEstimate('icgn', v, img, { x: 40, y: 30, width: 110, height: 100 })).toEqual({ nx: 28, ny: 25, points: 700, margin: 12 });
     // whole image: x from 12 to 179 → 42 points; y from 12 to 147 → 34
@@ -60,7 +67,7 @@ describe('gridEstimate', () => {
     for (const method of ['icgn', 'zncc', 'umpa'] as const) {
       for (const step of [1, 3, 4, 7]) {
         for (const roi of rois) {
-          const v = { window: 15, search: 6, step, strainWindow: null };
+          const v = { window: 15, search: 6, step, strainWindow: null, model: null, passes: null };
           const e = gridEstimate(method, v, img, roi);
           const core = buildGrid(img.width, img.height, step, e.margin, roi ? { kind: 'rect', ...roi } : undefined).spec;
           expect([e.nx, e.ny]).toEqual([core.nx, core.ny]);
@@ -72,7 +79,7 @@ describe('gridEstimate', () => {
 
 describe('toTrackParams', () => {
   it('names the window option as the core does and adds ROI and strain only when set', () => {
-    const v = { window: 21, search: 32, step: 4, strainWindow: null };
+    const v = { window: 21, search: 32, step: 4, strainWindow: null, model: null, passes: null };
     expect(toTrackParams('icgn', v, '/r.tif', '/d.tif', null)).toEqual({ refPath: '/r.tif', defPath: '/d.tif', method: 'icgn', options: { subset: 21, search: 32 }, step: 4 });
     const p = toTrackParams('zncc', { ...v, strainWindow: 15 }, '/r.tif', '/d.tif', { x: 1, y: 2, width: 3, height: 4 });
     expect(p.options).toEqual({ window: 21, search: 32 });
@@ -83,5 +90,117 @@ describe('toTrackParams', () => {
     const id = newTaskId(1_700_000_000_000, 0.5);
     expect(id).toMatch(/^dic-[0-9a-z]+-[0-9a-z]{6}$/);
     expect(id.length).toBeLessThanOrEqual(64);
+  });
+});
+
+type CnnMethod = 'cnn-dic' | 'cnn-xst' | 'cnn+icgn';
+const CNN: CnnMethod[] = ['cnn-dic', 'cnn-xst', 'cnn+icgn'];
+const form = (method: TrackMethod, patch: Partial<MethodForm> = {}): MethodForm => ({ ...defaultMethodForm(method), ...patch });
+const common = (step = '4', strainWindow = '') => ({ step, strainWindow });
+
+/** Whether the core accepts these options for `method` on an image of `img`'s size (true, or its message). */
+function coreAccepts(method: CnnMethod, options: Record<string, unknown>): true | string {
+  const full = { ...CNN_DEFAULT_OPTIONS[method], ...options };
+  try {
+    validateCnnOptions(method, full);
+    if (method === 'cnn+icgn') icgnKernel.validate({ ...full, search: 1 }, img.width, img.height);
+    return true;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+describe('CNN methods', () => {
+  it('the panel offers every method of the core, with the core defaults', () => {
+    expect(METHOD_IDS).toEqual(['icgn', 'zncc', 'umpa', 'cnn-dic', 'cnn-xst', 'cnn+icgn']);
+    expect(defaultMethodForm('cnn-dic')).toEqual({ window: '15', search: '', model: 'dicnet-s', passes: '1' });
+    expect(defaultMethodForm('cnn-xst')).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3' });
+    expect(defaultMethodForm('cnn+icgn')).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '' });
+    for (const m of CNN) {
+      const d = CNN_DEFAULT_OPTIONS[m];
+      const f = defaultMethodForm(m);
+      expect(f.model).toBe(d.model);
+      expect(Number(f.window)).toBe(d[METHODS[m].windowOption]);
+      expect(f.passes).toBe(d.passes === undefined ? '' : String(d.passes));
+    }
+    // the summaries are honest about accuracy and range
+    expect(METHODS['cnn-dic'].summary).toMatch(/±16 px.*0\.2–0\.3 px/);
+    expect(METHODS['cnn-xst'].summary).toMatch(/±1 px.*3 refinement passes/);
+    expect(METHODS['cnn+icgn'].summary).toMatch(/IC-GN/);
+  });
+
+  it('has no search radius, and the dense methods no grid step', () => {
+    for (const m of CNN) {
+      const r = validateParams(m, form(m, { search: 'nonsense' }), common('', ''), img);
+      expect(r.errors.search).toBeUndefined();
+      // cnn+icgn measures on IC-GN's grid, so it needs the step like IC-GN
+      if (METHODS[m].dense) expect(r.values?.step).toBe(1);
+      else expect(r.errors.step).toMatch(/Enter the grid step/);
+    }
+  });
+
+  it('checks passes, quality window and subset with the core’s limits and says how to fix them', () => {
+    expect(validateParams('cnn-xst', form('cnn-xst', { passes: '6' }), common(), img).errors.passes).toBe(
+      'The number of CNN passes must be a whole number from 1 to 5; each pass after the first refines the field on the warped image.',
+    );
+    expect(validateParams('cnn-dic', form('cnn-dic', { passes: '' }), common(), img).errors.passes).toMatch(/Enter the number of passes, e.g. 1/);
+    expect(validateParams('cnn-dic', form('cnn-dic', { window: '16' }), common(), img).errors.window).toBe(
+      'The quality window size must be odd so it has a centre pixel: use 15 or 17.',
+    );
+    expect(validateParams('cnn-xst', form('cnn-xst', { window: '103' }), common(), img).errors.window).toMatch(/at most 101 px/);
+    expect(validateParams('cnn+icgn', form('cnn+icgn', { window: '161' }), common(), img).errors.window).toMatch(/use at most 155 px/);
+  });
+
+  it('allows exactly what the core accepts', () => {
+    const windows = ['1', '2', '3', '4', '5', '15', '100', '101', '103', '155', '157', '201', '203'];
+    const passes = ['0', '1', '3', '5', '6'];
+    for (const m of CNN) {
+      for (const w of windows) {
+        for (const p of METHODS[m].passesHelp === null ? [''] : passes) {
+          const r = validateParams(m, form(m, { window: w, passes: p }), common(), img);
+          const options = r.values ? methodOptions(m, r.values) : { [METHODS[m].windowOption]: Number(w), ...(p ? { passes: Number(p) } : {}) };
+          const core = coreAccepts(m, options);
+          expect(r.values !== null, `${m} window ${w} passes ${p}: UI ${JSON.stringify(r.errors)}, core ${core}`).toBe(core === true);
+        }
+      }
+      expect(coreAccepts(m, toTrackParams(m, validateParams(m, form(m), common(), img).values!, '/r', '/d', null).options ?? {})).toBe(true);
+    }
+  });
+
+  it('checks the model against the installed tracker models, saying so when there is none', () => {
+    const check = (model: string, models: string[] | null) => validateParams('cnn-xst', form('cnn-xst', { model }), common(), img, models).errors.model;
+    expect(check('cade-xst-s', ['dicnet-s', 'cade-xst-s'])).toBeUndefined();
+    expect(check('cade-xst-s', null)).toBeUndefined();
+    expect(check('gone-model', ['dicnet-s', 'cade-xst-s'])).toBe('The model "gone-model" is not installed; choose one of dicnet-s, cade-xst-s.');
+    expect(check('cade-xst-s', [])).toMatch(/No displacement model is installed/);
+    expect(check('', null)).toMatch(/Choose a model, e.g. cade-xst-s/);
+    expect(check('Bad Id', null)).toMatch(/must be a model id from models\/manifest.json/);
+    expect(coreAccepts('cnn-xst', { model: 'Bad Id' })).toMatch(/must be a model id from models\/manifest.json/);
+    // only displacement models can be trackers
+    expect(trackerModels([{ id: 'dicnet-s', task: 'displacement' }, { id: 'midnet-s', task: 'deblur' }, { id: 'cade-xst-s', task: 'displacement' }]).map((m) => m.id)).toEqual([
+      'dicnet-s',
+      'cade-xst-s',
+    ]);
+  });
+
+  it('builds each method’s options as the core names them', () => {
+    const params = (m: TrackMethod, step = '4') => toTrackParams(m, validateParams(m, form(m), common(step), img).values!, '/r.tif', '/d.tif', null);
+    expect(params('cnn-dic')).toEqual({ refPath: '/r.tif', defPath: '/d.tif', method: 'cnn-dic', options: { qualityWindow: 15, model: 'dicnet-s', passes: 1 }, step: 1 });
+    expect(params('cnn-xst', '8')).toMatchObject({ method: 'cnn-xst', options: { qualityWindow: 15, model: 'cade-xst-s', passes: 3 }, step: 1 });
+    expect(params('cnn+icgn', '6')).toMatchObject({ method: 'cnn+icgn', options: { subset: 21, model: 'dicnet-s' }, step: 6 });
+    expect(params('icgn').options).toEqual({ subset: 21, search: 32 });
+  });
+
+  it('estimates every pixel of the ROI for the dense methods, and the IC-GN grid for cnn+icgn', () => {
+    const roi = { x: 40, y: 30, width: 110, height: 100 };
+    for (const m of ['cnn-dic', 'cnn-xst'] as const) {
+      const v = validateParams(m, form(m), common('4'), img).values!;
+      expect(gridEstimate(m, v, img, roi)).toEqual({ nx: 110, ny: 100, points: 11_000, margin: 0 });
+      expect(gridEstimate(m, v, img, null).points).toBe(img.width * img.height);
+    }
+    const v = validateParams('cnn+icgn', form('cnn+icgn'), common('4'), img).values!;
+    const icgn = validateParams('icgn', form('icgn'), common('4'), img).values!;
+    expect(gridEstimate('cnn+icgn', v, img, roi)).toEqual(gridEstimate('icgn', icgn, img, roi));
+    expect(gridEstimate('cnn+icgn', v, img, roi)).toEqual({ nx: 28, ny: 25, points: 700, margin: 12 });
   });
 });

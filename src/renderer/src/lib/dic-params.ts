@@ -1,92 +1,38 @@
 /**
- * @file The DIC method panel's logic: the three classical methods with their defaults and one-line
- * explanations, validation of the typed parameters (with sentences that say how to fix them, mirroring the
- * core's own checks in src/core/track so that a run the UI allows is one the core accepts), the grid the
- * core will measure (same rule as src/core/track/grid.ts buildGrid) and the `track.run` params.
+ * @file The DIC method panel's logic: validation of the typed parameters of every method (with sentences
+ * that say how to fix them, mirroring the core's own checks in src/core/track, cnn-method.ts
+ * validateCnnOptions included, so that a run the UI allows is one the core accepts), the grid the core will
+ * measure (same rule as src/core/track/grid.ts buildGrid; every pixel for the dense CNN methods) and the
+ * `track.run` params. The methods themselves, with defaults and explanations, are in lib/dic-methods.ts.
  */
 import type { CallInput } from '../../../shared/contract';
 import type { Size } from '../composables/useViewport';
+import { METHODS, MODEL_ID_PATTERN, PASSES_MAX, PASSES_MIN, usesIcgn, type TrackMethod } from './dic-methods';
 import type { RoiRect } from './roi';
 
-/**
- * The classical methods this panel offers (the contract's TrackMethodSchema may list more, e.g. CNN
- * trackers; they need their own options and are not offered here yet).
- */
-export type TrackMethod = 'icgn' | 'zncc' | 'umpa';
+export { METHOD_IDS, METHODS, isTrackMethod, trackerModels, type MethodInfo, type TrackMethod } from './dic-methods';
 export type TrackParams = CallInput<'track.run'>['params'];
 
-export interface MethodInfo {
-  id: TrackMethod;
-  /** short name for the select */
-  label: string;
-  /** one line: what it is and when to use it */
-  summary: string;
-  /** the core's option name for the window: IC-GN calls it a subset */
-  windowOption: 'subset' | 'window';
-  windowLabel: string;
-  windowHelp: string;
-  searchHelp: string;
-  defaults: { window: number; search: number };
-  minWindow: number;
-  maxWindow: number;
-  maxSearch: number;
-}
-
-export const METHODS: Record<TrackMethod, MethodInfo> = {
-  icgn: {
-    id: 'icgn',
-    label: 'IC-GN (subset DIC)',
-    summary: 'Subset DIC, inverse-compositional Gauss-Newton: most accurate, sub-0.01 px.',
-    windowOption: 'subset',
-    windowLabel: 'Subset',
-    windowHelp: 'Square subset matched around each point. Larger: less noise, less detail.',
-    searchHelp: 'Largest displacement the FFT initial guess finds at seed points.',
-    defaults: { window: 21, search: 32 },
-    minWindow: 5,
-    maxWindow: 201,
-    maxSearch: 1024,
-  },
-  zncc: {
-    id: 'zncc',
-    label: 'ZNCC (correlation)',
-    summary: 'Zero-normalised cross-correlation with a 3×3 peak fit: fast, robust, pixel-locking bias ~0.02–0.05 px.',
-    windowOption: 'window',
-    windowLabel: 'Window',
-    windowHelp: 'Square window correlated around each point. Larger: less noise, less detail.',
-    searchHelp: 'Every whole shift up to ± this is tried: set above the largest displacement.',
-    defaults: { window: 21, search: 8 },
-    minWindow: 3,
-    maxWindow: Number.POSITIVE_INFINITY,
-    maxSearch: Number.POSITIVE_INFINITY,
-  },
-  umpa: {
-    id: 'umpa',
-    label: 'UMPA (X-ray speckle)',
-    summary: 'X-ray speckle: also gives transmission and dark-field.',
-    windowOption: 'window',
-    windowLabel: 'Window',
-    windowHelp: 'Hamming-weighted window around each point. Larger: less noise, less detail.',
-    searchHelp: 'Every whole shift up to ± this is tried: set above the largest displacement.',
-    defaults: { window: 11, search: 5 },
-    minWindow: 3,
-    maxWindow: Number.POSITIVE_INFINITY,
-    maxSearch: Number.POSITIVE_INFINITY,
-  },
-};
-
-export const METHOD_IDS = Object.keys(METHODS) as TrackMethod[];
 export const DEFAULT_STEP = 4;
 export const STEP_HELP = 'Distance between measured points; the map is interpolated between them. 1 = every pixel (slow).';
+export const DENSE_STEP_NOTE = 'Every pixel of the ROI is measured: the network gives a dense field, so there is no grid step.';
 export const STRAIN_HELP = 'Optional virtual strain gauge: a plane is fitted to u, v over this square. Empty = no strain.';
 /** Limits of the contract's TrackParamsSchema. */
 export const STEP_MAX = 1000;
 export const STRAIN_MIN = 3;
 export const STRAIN_MAX = 401;
 
-/** The typed text of the method-specific fields (kept per method, so switching back restores them). */
+/**
+ * The typed text of the method-specific fields (kept per method, so switching back restores them). A field
+ * the method does not have is '' (search for the CNNs, model and passes for the classical methods).
+ */
 export interface MethodForm {
+  /** window, subset or quality window, px */
   window: string;
   search: string;
+  /** model id from models.list */
+  model: string;
+  passes: string;
 }
 /** The typed text of the fields every method shares. */
 export interface CommonForm {
@@ -94,13 +40,17 @@ export interface CommonForm {
   /** '' = no strain */
   strainWindow: string;
 }
-export type ParamField = 'window' | 'search' | 'step' | 'strainWindow';
+export type ParamField = 'window' | 'search' | 'model' | 'passes' | 'step' | 'strainWindow';
 
 export interface ParamValues {
   window: number;
-  search: number;
+  /** null for the methods without a search radius */
+  search: number | null;
+  /** the step the core uses: 1 for the dense CNN methods, whatever the common form says */
   step: number;
   strainWindow: number | null;
+  model: string | null;
+  passes: number | null;
 }
 
 export interface Validation {
@@ -114,7 +64,8 @@ export interface Validation {
 
 export function defaultMethodForm(method: TrackMethod): MethodForm {
   const d = METHODS[method].defaults;
-  return { window: String(d.window), search: String(d.search) };
+  const text = (v: number | string | null) => (v === null ? '' : String(v));
+  return { window: text(d.window), search: text(d.search), model: text(d.model), passes: text(d.passes) };
 }
 
 export function defaultCommonForm(): CommonForm {
@@ -128,16 +79,37 @@ function wholeNumber(text: string): number | null {
   return Number(t);
 }
 
-/** Border each grid point needs, px: as the kernels' `margin` in src/core/track. */
-export function methodMargin(method: TrackMethod, window: number, search: number): number {
-  return method === 'icgn' ? (window - 1) / 2 + 2 : (window - 1) / 2 + search;
+/** Border each grid point needs, px: as the kernels' `margin` in src/core/track; 0 for the dense CNN field. */
+export function methodMargin(method: TrackMethod, v: Pick<ParamValues, 'window' | 'search'>): number {
+  if (METHODS[method].dense) return 0;
+  return usesIcgn(method) ? (v.window - 1) / 2 + 2 : (v.window - 1) / 2 + (v.search ?? 0);
 }
 
 /**
- * Checks the form for `method`. With the image size (and ROI), also whether the window fits, as the core
- * will check. Errors are sentences naming the field's value and a fix.
+ * What the panel knows of the installed tracker models (lib/dic-methods.ts trackerModels of `models.list`):
+ * their ids, or null while the list is not known (then only the id's spelling is checked; the core checks
+ * the rest).
  */
-export function validateParams(method: TrackMethod, m: MethodForm, c: CommonForm, img: Size | null): Validation {
+export type KnownModels = readonly string[] | null;
+
+function checkModel(method: TrackMethod, text: string, models: KnownModels): string | undefined {
+  const model = text.trim();
+  const example = METHODS[method].defaults.model;
+  if (models && models.length === 0) {
+    return 'No displacement model is installed (the model list has none), so the CNN methods cannot run; add one under Settings → Models or use a classical method.';
+  }
+  if (model === '') return `Choose a model, e.g. ${example}.`;
+  if (!MODEL_ID_PATTERN.test(model)) return `The model "${model}" of ${method} must be a model id from models/manifest.json, e.g. "${example}".`;
+  if (models && !models.includes(model)) return `The model "${model}" is not installed; choose one of ${models.join(', ')}.`;
+  return undefined;
+}
+
+/**
+ * Checks the form for `method`. With the image size, also whether the window fits, as the core will
+ * check; with the installed tracker models, whether the chosen one is among them. Errors are sentences
+ * naming the field's value and a fix.
+ */
+export function validateParams(method: TrackMethod, m: MethodForm, c: CommonForm, img: Size | null, models: KnownModels = null): Validation {
   const info = METHODS[method];
   const errors: Validation['errors'] = {};
   const notes: Validation['notes'] = {};
@@ -150,14 +122,37 @@ export function validateParams(method: TrackMethod, m: MethodForm, c: CommonForm
   else if (window < info.minWindow) errors.window = `The ${name} size must be at least ${info.minWindow} px.`;
   else if (window > info.maxWindow) errors.window = `The ${name} size must be at most ${info.maxWindow} px.`;
 
-  const search = wholeNumber(m.search);
-  if (m.search.trim() === '') errors.search = `Enter the search radius in px, e.g. ${info.defaults.search}.`;
-  else if (search === null || search < 1) errors.search = 'The search radius must be a whole number of pixels, at least 1.';
-  else if (search > info.maxSearch) errors.search = `The search radius must be at most ${info.maxSearch} px.`;
+  let search: number | null = null;
+  if (info.searchHelp !== null) {
+    search = wholeNumber(m.search);
+    if (m.search.trim() === '') errors.search = `Enter the search radius in px, e.g. ${info.defaults.search}.`;
+    else if (search === null || search < 1) errors.search = 'The search radius must be a whole number of pixels, at least 1.';
+    else if (search > info.maxSearch) errors.search = `The search radius must be at most ${info.maxSearch} px.`;
+  }
 
-  const step = wholeNumber(c.step);
-  if (c.step.trim() === '') errors.step = `Enter the grid step in px, e.g. ${DEFAULT_STEP}.`;
-  else if (step === null || step < 1 || step > STEP_MAX) errors.step = `The grid step must be a whole number of pixels from 1 to ${STEP_MAX}.`;
+  let model: string | null = null;
+  if (info.modelHelp !== null) {
+    const e = checkModel(method, m.model, models);
+    if (e) errors.model = e;
+    else model = m.model.trim();
+  }
+
+  let passes: number | null = null;
+  if (info.passesHelp !== null) {
+    passes = wholeNumber(m.passes);
+    if (m.passes.trim() === '') errors.passes = `Enter the number of passes, e.g. ${info.defaults.passes}.`;
+    else if (passes === null || passes < PASSES_MIN || passes > PASSES_MAX) {
+      errors.passes = `The number of CNN passes must be a whole number from ${PASSES_MIN} to ${PASSES_MAX}; each pass after the first refines the field on the warped image.`;
+    }
+  }
+
+  // the dense methods measure every pixel: the typed step is kept for the other methods but not used
+  let step: number | null = 1;
+  if (!info.dense) {
+    step = wholeNumber(c.step);
+    if (c.step.trim() === '') errors.step = `Enter the grid step in px, e.g. ${DEFAULT_STEP}.`;
+    else if (step === null || step < 1 || step > STEP_MAX) errors.step = `The grid step must be a whole number of pixels from 1 to ${STEP_MAX}.`;
+  }
 
   let strain: number | null = null;
   if (c.strainWindow.trim() !== '') {
@@ -170,11 +165,13 @@ export function validateParams(method: TrackMethod, m: MethodForm, c: CommonForm
     }
   }
 
-  if (img && window !== null && search !== null && !errors.window && !errors.search) {
+  if (img && window !== null && !errors.window && !errors.search) {
     const side = Math.min(img.width, img.height);
-    if (method === 'icgn' && window + 4 > side) {
-      errors.window = `A ${window} px subset plus its 2 px gradient border does not fit the ${img.width} × ${img.height} px image; use at most ${largestOdd(side - 4)} px.`;
-    } else if (method !== 'icgn' && window + 2 * search > side) {
+    if (usesIcgn(method)) {
+      if (window + 4 > side) {
+        errors.window = `A ${window} px subset plus its 2 px gradient border does not fit the ${img.width} × ${img.height} px image; use at most ${largestOdd(side - 4)} px.`;
+      }
+    } else if (search !== null && window + 2 * search > side) {
       errors.search = `The ${window} px window plus twice the ${search} px search needs ${window + 2 * search} px, more than the ${img.width} × ${img.height} px image; reduce one of them.`;
     }
   }
@@ -183,7 +180,7 @@ export function validateParams(method: TrackMethod, m: MethodForm, c: CommonForm
   return {
     errors,
     notes,
-    values: ok ? { window: window!, search: search!, step: step!, strainWindow: strain } : null,
+    values: ok ? { window: window!, search, step: step!, strainWindow: strain, model, passes } : null,
   };
 }
 
@@ -200,10 +197,13 @@ export interface GridEstimate {
   margin: number;
 }
 
-/** The grid the core will measure (src/core/track/grid.ts buildGrid): every `step` px, inside the margin and ROI. */
+/**
+ * The grid the core will measure (src/core/track/grid.ts buildGrid): every `step` px, inside the margin
+ * and ROI; for the dense CNN methods every pixel of the ROI (src/core/track/cnn.ts: step 1, no margin).
+ */
 export function gridEstimate(method: TrackMethod, v: ParamValues, img: Size, roi: RoiRect | null): GridEstimate {
-  const margin = methodMargin(method, v.window, v.search);
-  const step = v.step;
+  const margin = methodMargin(method, v);
+  const step = METHODS[method].dense ? 1 : v.step;
   const [bx0, by0, bx1, by1] = roi ? [roi.x, roi.y, roi.x + roi.width - 1, roi.y + roi.height - 1] : [0, 0, img.width - 1, img.height - 1];
   const firstOnGrid = (lo: number, origin: number) => origin + Math.ceil(Math.max(0, lo - origin) / step) * step;
   const x0 = firstOnGrid(Math.max(bx0, margin), bx0);
@@ -215,14 +215,25 @@ export function gridEstimate(method: TrackMethod, v: ParamValues, img: Size, roi
   return { nx, ny, points: nx * ny, margin };
 }
 
+/** The method's options for `track.run`, named as the core names them; tile and overlap are left to the core. */
+export function methodOptions(method: TrackMethod, v: ParamValues): Record<string, number | string> {
+  const info = METHODS[method];
+  const options: Record<string, number | string> = { [info.windowOption]: v.window };
+  if (info.searchHelp !== null && v.search !== null) options.search = v.search;
+  if (info.modelHelp !== null && v.model !== null) options.model = v.model;
+  if (info.passesHelp !== null && v.passes !== null) options.passes = v.passes;
+  return options;
+}
+
 /** The `track.run` params for a validated form. */
 export function toTrackParams(method: TrackMethod, v: ParamValues, refPath: string, defPath: string, roi: RoiRect | null): TrackParams {
   const params: TrackParams = {
     refPath,
     defPath,
     method,
-    options: { [METHODS[method].windowOption]: v.window, search: v.search },
-    step: v.step,
+    options: methodOptions(method, v),
+    // the dense methods send 1, so the core does not report a step it could not use
+    step: METHODS[method].dense ? 1 : v.step,
   };
   if (roi) params.roi = { x: roi.x, y: roi.y, width: roi.width, height: roi.height };
   if (v.strainWindow !== null) params.strainWindow = v.strainWindow;

@@ -26,6 +26,8 @@ describe('maps', () => {
     expect(describeMap('exy')).toMatchObject({ unit: 'strain', signed: true });
     expect(describeMap(MAGNITUDE)).toMatchObject({ label: '|u|', signed: false, colourMap: 'viridis' });
     expect(describeMap('quality', '1', 'umpa').title).toMatch(/cost/);
+    expect(describeMap('quality', '1', 'cnn-xst').title).toMatch(/warped back by the predicted field/);
+    expect(describeMap('quality', '1', 'cnn+icgn').title).toMatch(/correlation of the match/);
     expect(describeMap('alpha_x', 'rad')).toMatchObject({ unit: 'rad', signed: false });
   });
   it('formats values with their unit and says "not measured" for NaN', () => {
@@ -60,9 +62,45 @@ describe('provenance', () => {
   it('gives back the form a run was made with', () => {
     expect(formFromProvenance(parseProvenance(RESULT))).toEqual({
       method: 'icgn',
-      methodForm: { window: '21', search: '32' },
+      methodForm: { window: '21', search: '32', model: '', passes: '' },
       common: { step: '4', strainWindow: '' },
       roi: { x: 40, y: 30, width: 110, height: 100 },
     });
+  });
+  it('describes a region ROI as what it is made of, not as the whole image', () => {
+    const region = { kind: 'region', include: [{ points: [[10, 10], [80, 10], [40, 70]] }], exclude: [{ points: [[30, 30], [40, 30], [35, 40]] }] };
+    const rows = Object.fromEntries(parameterRows(parseProvenance({ ...RESULT, parameters: { ...RESULT.parameters, roi: region } })).map((r) => [r.label, r.value]));
+    expect(rows.ROI).toBe('1 polygon − 1 exclusion');
+    const whole = Object.fromEntries(parameterRows(parseProvenance({ ...RESULT, parameters: { ...RESULT.parameters, roi: null } })).map((r) => [r.label, r.value]));
+    expect(whole.ROI).toBe('whole image');
+  });
+  it('gives back the form of a CNN run: model, passes, quality window or subset; the typed step stays', () => {
+    // as track-task.ts records cnn-xst: the core's full options, the step it used (1), the ROI
+    const xst = parseProvenance({
+      ...RESULT,
+      method: 'cnn-xst',
+      parameters: { model: 'cade-xst-s', tile: 1024, overlap: 0, qualityWindow: 21, passes: 2, step: 1, roi: null, strainWindow: 15 },
+    });
+    expect(formFromProvenance(xst, { step: '6', strainWindow: '' })).toEqual({
+      method: 'cnn-xst',
+      methodForm: { window: '21', search: '', model: 'cade-xst-s', passes: '2' },
+      common: { step: '6', strainWindow: '15' },
+      roi: null,
+    });
+    const rows = Object.fromEntries(parameterRows(xst).map((r) => [r.label, r.value]));
+    expect(rows).toMatchObject({ Model: 'cade-xst-s', Passes: '2', 'Quality window': '21 px', 'CNN tile': '1024 px', 'CNN tile overlap': 'from the model' });
+    const seeded = parseProvenance({
+      ...RESULT,
+      method: 'cnn+icgn',
+      parameters: { model: 'dicnet-s', tile: 1024, overlap: 0, subset: 25, maxIterations: 30, tolerance: 0.001, minZncc: 0.7, step: 3, roi: null, strainWindow: null },
+    });
+    expect(formFromProvenance(seeded)).toEqual({
+      method: 'cnn+icgn',
+      methodForm: { window: '25', search: '', model: 'dicnet-s', passes: '' },
+      common: { step: '3', strainWindow: '' },
+      roi: null,
+    });
+    // a CNN result without its model is not one the form can repeat
+    expect(formFromProvenance(parseProvenance({ ...RESULT, method: 'cnn-dic', parameters: { qualityWindow: 15, passes: 1 } }))).toBeNull();
   });
 });

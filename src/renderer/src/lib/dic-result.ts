@@ -7,9 +7,10 @@
  */
 import { z } from 'zod';
 import type { ColourMapName } from './colormap';
-import { defaultCommonForm, METHODS, type CommonForm, type MethodForm, type TrackMethod } from './dic-params';
+import { defaultCommonForm, defaultMethodForm, isTrackMethod, METHODS, type CommonForm, type MethodForm, type TrackMethod } from './dic-params';
 import { formatNumber } from './format';
 import type { RoiRect } from './roi';
+import { describeRoi } from './roi-shapes';
 
 /** Name of the |u| map the renderer derives from u and v. */
 export const MAGNITUDE = 'mag';
@@ -44,7 +45,11 @@ export function describeMap(name: string, unit = '', method: string | null = nul
     case 'quality':
       return plain(
         'quality',
-        method === 'umpa' ? 'quality: 1 − normalised cost of the fit (1 = perfect)' : 'quality: zero-normalised correlation of the match (1 = perfect)',
+        method === 'umpa'
+          ? 'quality: 1 − normalised cost of the fit (1 = perfect)'
+          : method === 'cnn-dic' || method === 'cnn-xst'
+            ? 'quality: ZNCC of the deformed image warped back by the predicted field (1 = perfect)'
+            : 'quality: zero-normalised correlation of the match (1 = perfect)',
         '',
       );
     case 'exx':
@@ -164,9 +169,11 @@ export function parameterRows(p: Provenance): { label: string; value: string }[]
   add('Subset', par.subset, ' px');
   add('Window', par.window, ' px');
   add('Search radius', par.search, ' px');
+  add('Model', par.model);
+  add('Passes', par.passes);
+  add('Quality window', par.qualityWindow, ' px');
   add('Grid step', par.step, ' px');
-  const roi = roiOf(par);
-  if ('roi' in par) rows.push({ label: 'ROI', value: roi ? `x ${roi.x}, y ${roi.y}, ${roi.width} × ${roi.height} px` : 'whole image' });
+  if ('roi' in par) rows.push({ label: 'ROI', value: describeRoi(par.roi) ?? 'not readable' });
   add('Strain window', par.strainWindow, ' px');
   add('Max iterations', par.maxIterations);
   add('Tolerance', par.tolerance, ' px');
@@ -174,21 +181,46 @@ export function parameterRows(p: Provenance): { label: string; value: string }[]
   add('Min quality', par.minQuality);
   add('Sub-pixel fit', par.subpixel);
   add('Dark-field model', par.darkField);
-  const known = new Set(['subset', 'window', 'search', 'step', 'roi', 'strainWindow', 'maxIterations', 'tolerance', 'minZncc', 'minQuality', 'subpixel', 'darkField']);
+  add('CNN tile', par.tile, ' px');
+  // 0 is the core's "chosen from the model", not an overlap of nothing
+  if (par.overlap !== undefined) rows.push({ label: 'CNN tile overlap', value: par.overlap === 0 ? 'from the model' : `${formatNumber(Number(par.overlap), 6)} px` });
+  const known = new Set([
+    'subset', 'window', 'search', 'model', 'passes', 'qualityWindow', 'step', 'roi', 'strainWindow',
+    'maxIterations', 'tolerance', 'minZncc', 'minQuality', 'subpixel', 'darkField', 'tile', 'overlap',
+  ]);
   for (const [k, v] of Object.entries(par)) if (!known.has(k) && (typeof v !== 'object' || v === null)) add(k, v);
   return rows;
 }
 
-/** The form values a result was made with, to run it again or change one thing; null when not a DIC run. */
-export function formFromProvenance(p: Provenance): { method: TrackMethod; methodForm: MethodForm; common: CommonForm; roi: RoiRect | null } | null {
-  const method = p.method as TrackMethod | null;
-  if (!method || !(method in METHODS)) return null;
+/**
+ * The form values a result was made with, to run it again or change one thing; null when not a DIC run of
+ * a method this panel offers, or when the parameters lack what the method needs. `base` is the form's
+ * current common fields, kept where the result has nothing to say. Options the form does not show (the CNN tile and overlap, IC-GN's iteration limits) are not carried back.
+ */
+export function formFromProvenance(
+  p: Provenance,
+  base: CommonForm = defaultCommonForm(),
+): { method: TrackMethod; methodForm: MethodForm; common: CommonForm; roi: RoiRect | null } | null {
+  const method = p.method;
+  if (!isTrackMethod(method)) return null;
+  const info = METHODS[method];
   const par = p.parameters;
-  const w = par[METHODS[method].windowOption];
-  const s = par.search;
-  if (typeof w !== 'number' || typeof s !== 'number') return null;
-  const common = defaultCommonForm();
-  if (typeof par.step === 'number') common.step = String(par.step);
+  const form = defaultMethodForm(method);
+  const w = par[info.windowOption];
+  if (typeof w !== 'number') return null;
+  form.window = String(w);
+  if (info.searchHelp !== null) {
+    if (typeof par.search !== 'number') return null;
+    form.search = String(par.search);
+  }
+  if (info.modelHelp !== null) {
+    if (typeof par.model !== 'string') return null;
+    form.model = par.model;
+  }
+  if (info.passesHelp !== null && typeof par.passes === 'number') form.passes = String(par.passes);
+  const common = { ...base };
+  // a dense CNN run records step 1, which it never used: the step typed for the other methods stays
+  if (typeof par.step === 'number' && !info.dense) common.step = String(par.step);
   common.strainWindow = typeof par.strainWindow === 'number' ? String(par.strainWindow) : '';
-  return { method, methodForm: { window: String(w), search: String(s) }, common, roi: roiOf(par) };
+  return { method, methodForm: form, common, roi: roiOf(par) };
 }

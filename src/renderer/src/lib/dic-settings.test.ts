@@ -11,9 +11,12 @@ describe('DIC settings', () => {
   it('defaults to IC-GN with the documented parameters and no ROI', () => {
     const s = defaultSettings();
     expect(s.method).toBe('icgn');
-    expect(s.params.icgn).toEqual({ window: '21', search: '32' });
-    expect(s.params.zncc).toEqual({ window: '21', search: '8' });
-    expect(s.params.umpa).toEqual({ window: '11', search: '5' });
+    expect(s.params.icgn).toEqual({ window: '21', search: '32', model: '', passes: '' });
+    expect(s.params.zncc).toEqual({ window: '21', search: '8', model: '', passes: '' });
+    expect(s.params.umpa).toEqual({ window: '11', search: '5', model: '', passes: '' });
+    expect(s.params['cnn-dic']).toEqual({ window: '15', search: '', model: 'dicnet-s', passes: '1' });
+    expect(s.params['cnn-xst']).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3' });
+    expect(s.params['cnn+icgn']).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '' });
     expect(s.common).toEqual({ step: '4', strainWindow: '' });
     expect(s.roi).toBeNull();
   });
@@ -49,6 +52,46 @@ describe('DIC settings', () => {
     expect(s.method).toBe('icgn');
     expect(s.roi).toBeNull();
     expect(s.params.icgn.window).toBe('21');
+  });
+
+  it('reads settings stored before the CNN methods existed: old forms kept, new forms and fields defaulted', () => {
+    // exactly what the three-method panel wrote
+    const old = {
+      version: 1,
+      refPath: '/d/r.tif',
+      defPath: '/d/d.tif',
+      resultPath: '',
+      recent: ['/d/r.tif'],
+      method: 'zncc',
+      params: { icgn: { window: '25', search: '40' }, zncc: { window: '31', search: '6' }, umpa: { window: '13', search: '4' } },
+      common: { step: '3', strainWindow: '15' },
+      roi: { x: 1, y: 2, width: 30, height: 40 },
+      map: 'v',
+      vectors: { show: false, spacing: 24, scale: null },
+    };
+    const s = loadSettings(memory(JSON.stringify(old)));
+    expect(s.method).toBe('zncc');
+    expect(s.params.zncc).toEqual({ window: '31', search: '6', model: '', passes: '' });
+    expect(s.params.icgn).toEqual({ window: '25', search: '40', model: '', passes: '' });
+    expect(s.params.umpa).toEqual({ window: '13', search: '4', model: '', passes: '' });
+    expect(s.params['cnn-xst']).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3' });
+    expect(s.params['cnn+icgn']).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '' });
+    expect(s.common).toEqual({ step: '3', strainWindow: '15' });
+    expect(s.roi).toEqual({ x: 1, y: 2, width: 30, height: 40 });
+    expect(s.vectors).toEqual({ show: false, spacing: 24, scale: null });
+  });
+
+  it('remembers a CNN method with its own form, and a damaged field falls back alone', () => {
+    const st = memory();
+    const s = defaultSettings();
+    s.method = 'cnn-xst';
+    s.params['cnn-xst'] = { window: '21', search: '', model: 'my-xst', passes: '5' };
+    saveSettings(st, s);
+    expect(loadSettings(st)).toEqual(s);
+    const damaged = JSON.parse(st.m.get(SETTINGS_KEY)!);
+    damaged.params['cnn-xst'].passes = 4;
+    const back = loadSettings(memory(JSON.stringify(damaged)));
+    expect(back.params['cnn-xst']).toEqual({ window: '21', search: '', model: 'my-xst', passes: '3' });
   });
 
   it('ignores unreadable text, other versions and missing storage', () => {

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { RoiRectSchema } from '../../../shared/contract';
-import { defaultCommonForm, defaultMethodForm, METHOD_IDS, type TrackMethod } from './dic-params';
+import { defaultCommonForm, defaultMethodForm, METHOD_IDS, type MethodForm, type TrackMethod } from './dic-params';
 import { readVersioned } from './persist';
 
 /** localStorage key; the version is in the value. */
@@ -17,7 +17,23 @@ export const RECENT_MAX = 10;
 
 // Note: every default is made by a function, so each parse returns fresh objects; a shared default object
 // would be mutated through the settings and change the defaults themselves.
-const MethodFormSchema = (method: TrackMethod) => z.object({ window: z.string(), search: z.string() }).catch(() => defaultMethodForm(method));
+// Each field falls back on its own: settings stored before a field existed (model and passes came with the
+// CNN methods; the CNN methods' forms themselves are missing from older settings) keep what they had.
+function methodFormSchema(method: TrackMethod) {
+  const d = () => defaultMethodForm(method);
+  return z
+    .object({
+      window: z.string().catch(() => d().window),
+      search: z.string().catch(() => d().search),
+      model: z.string().catch(() => d().model),
+      passes: z.string().catch(() => d().passes),
+    })
+    .catch(() => d());
+}
+const allDefaultForms = () => Object.fromEntries(METHOD_IDS.map((m) => [m, defaultMethodForm(m)])) as Record<TrackMethod, MethodForm>;
+const ParamsSchema = z
+  .object(Object.fromEntries(METHOD_IDS.map((m) => [m, methodFormSchema(m)])) as Record<TrackMethod, ReturnType<typeof methodFormSchema>>)
+  .catch(allDefaultForms) as unknown as z.ZodType<Record<TrackMethod, MethodForm>>;
 
 export const DicSettingsSchema = z.object({
   version: z.literal(SETTINGS_VERSION).catch(SETTINGS_VERSION),
@@ -29,9 +45,8 @@ export const DicSettingsSchema = z.object({
   /** recently opened image paths, newest first */
   recent: z.array(z.string()).catch(() => []),
   method: z.enum(METHOD_IDS as [TrackMethod, ...TrackMethod[]]).catch('icgn'),
-  params: z
-    .object({ icgn: MethodFormSchema('icgn'), zncc: MethodFormSchema('zncc'), umpa: MethodFormSchema('umpa') })
-    .catch(() => ({ icgn: defaultMethodForm('icgn'), zncc: defaultMethodForm('zncc'), umpa: defaultMethodForm('umpa') })),
+  /** the typed form of every method, kept per method */
+  params: ParamsSchema,
   common: z.object({ step: z.string(), strainWindow: z.string() }).catch(() => defaultCommonForm()),
   /** in image pixels of the reference; null = the whole image */
   roi: RoiRectSchema.nullable().catch(null),

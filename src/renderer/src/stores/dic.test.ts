@@ -20,6 +20,7 @@ const fake = vi.hoisted(() => {
     track: vi.fn(),
     resultOpen: vi.fn(),
     cancel: vi.fn(async () => ({ cancelled: true })),
+    modelsList: vi.fn(),
     fetchFloat32: vi.fn(),
     blobs: new Map<string, Float32Array>(),
   };
@@ -31,6 +32,7 @@ vi.mock('../api', () => ({
     'track.run': fake.track,
     'result.open': fake.resultOpen,
     'task.cancel': fake.cancel,
+    'models.list': fake.modelsList,
     pathForFile: async (f: { name: string }) => `/srv/uploads/${f.name}`,
     on: (name: string, l: (typeof fake.listeners)[number]) => {
       if (name === 'task.progress') fake.listeners.push(l);
@@ -90,6 +92,11 @@ function opened(dir: string, u: number, method = 'icgn') {
   };
 }
 
+/** One entry of a `models.list` answer. */
+function model(id: string, task: string) {
+  return { id, task, source: 'shipped' as const, file: `${id}.onnx`, params: 1000, bytes: 4000, sha256: 'ef'.repeat(32), trainedOn: 'synthetic', trainingCommand: 'python3 train.py', metrics: {} };
+}
+
 async function withPair() {
   fake.open.mockImplementation(async ({ path }: { path: string }) => image(path.split('/').pop()!));
   const dic = useDicStore();
@@ -103,6 +110,7 @@ beforeEach(() => {
   vi.clearAllMocks();
   fake.listeners.length = 0;
   fake.mem.clear();
+  fake.modelsList.mockResolvedValue({ models: [model('dicnet-s', 'displacement'), model('midnet-s', 'deblur'), model('cade-xst-s', 'displacement')], shippedDir: '/m', userDir: null, problems: [] });
   fake.fetchFloat32.mockImplementation(async (url: string) => fake.blobs.get(url) ?? new Float32Array(W * H).map((_, i) => i));
 });
 
@@ -132,7 +140,7 @@ describe('DIC store: images and parameters', () => {
     await dic.openPath('def', '/data/d.tif');
     dic.setRoi({ x: 0, y: 0, width: 8, height: 8 }); // IC-GN margin is 12 px
     expect(dic.runBlocker).toBe(
-      'No point can be measured: each point needs 12 px from the image border, and none of those lies in the ROI. Use a smaller window or search radius, or a larger ROI.',
+      'No point can be measured: each point needs 12 px from the image border, and none of those lies in the ROI. Use a smaller subset or search radius, or a larger ROI.',
     );
   });
 
@@ -159,6 +167,105 @@ describe('DIC store: images and parameters', () => {
     await dic.openPath('ref', '/data/r3.tif');
     expect(dic.settings.roi).toEqual({ x: 2, y: 1, width: 2, height: 2 });
     expect(dic.roiNote).toMatch(/clipped/);
+  });
+});
+
+describe('DIC store: CNN methods', () => {
+  it('keeps each method’s form when switching, and the grid step for the methods that use it', async () => {
+    const dic = await withPair();
+    dic.method = 'cnn-xst';
+    expect(dic.methodForm).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3' });
+    dic.setMethodField('passes', '5');
+    dic.setMethodField('window', '21');
+    dic.method = 'icgn';
+    dic.setMethodField('window', '17');
+    dic.setCommonField('step', '6');
+    dic.method = 'cnn+icgn';
+    expect(dic.methodForm).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '' });
+    dic.method = 'cnn-xst';
+    expect(dic.methodForm).toEqual({ window: '21', search: '', model: 'cade-xst-s', passes: '5' });
+    dic.method = 'icgn';
+    expect(dic.methodForm).toEqual({ window: '17', search: '32', model: '', passes: '' });
+    expect(dic.settings.common.step).toBe('6');
+    // Defaults resets only the method shown
+    dic.method = 'cnn-xst';
+    dic.resetParams();
+    expect(dic.methodForm.passes).toBe('3');
+    expect(dic.settings.params.icgn.window).toBe('17');
+  });
+
+  it('lists the tracker models once a CNN method is chosen, and refuses one that is not installed', async () => {
+    const dic = await withPair();
+    expect(fake.modelsList).not.toHaveBeenCalled();
+    dic.method = 'cnn-dic';
+    await vi.waitFor(() => expect(dic.trackerModelList?.map((m) => m.id)).toEqual(['dicnet-s', 'cade-xst-s']));
+    expect(fake.modelsList).toHaveBeenCalledTimes(1);
+    dic.setMethodField('model', 'midnet-s');
+    expect(dic.validation.errors.model).toBe('The model "midnet-s" is not installed; choose one of dicnet-s, cade-xst-s.');
+    expect(dic.runBlocker).toBe('Fix the parameters marked in red.');
+    dic.setMethodField('model', 'cade-xst-s');
+    expect(dic.validation.errors).toEqual({});
+  });
+
+  it('says so when no tracker model is installed', async () => {
+    fake.modelsList.mockResolvedValue({ models: [model('midnet-s', 'deblur')], shippedDir: '/m', userDir: null, problems: [] });
+    const dic = await withPair();
+    dic.method = 'cnn-xst';
+    await vi.waitFor(() => expect(dic.trackerModelList).toEqual([]));
+    expect(dic.validation.errors.model).toMatch(/No displacement model is installed/);
+  });
+
+  it('runs cnn-xst densely with its options, and counts every pixel of the ROI', async () => {
+    fake.open.mockImplementation(async ({ path }: { path: string }) => ({ ...image(path.split('/').pop()!), width: 200, height: 200 }));
+    const dic = useDicStore();
+    await dic.openPath('ref', '/data/r.tif');
+    await dic.openPath('def', '/data/d.tif');
+    dic.method = 'cnn-xst';
+    await vi.waitFor(() => expect(dic.trackerModelList).not.toBeNull());
+    dic.setMethodField('passes', '2');
+    dic.setRoi({ x: 40, y: 30, width: 110, height: 100 });
+    expect(dic.grid).toEqual({ nx: 110, ny: 100, points: 11_000, margin: 0 });
+    expect(dic.runBlocker).toBeNull();
+    fake.track.mockResolvedValueOnce({ jobId: 3, opened: opened('/res/cnn', 0.4, 'cnn-xst'), messages: [] });
+    await dic.startRun();
+    expect(fake.track.mock.calls[0][0].params).toEqual({
+      refPath: '/data/r.tif',
+      defPath: '/data/d.tif',
+      method: 'cnn-xst',
+      options: { qualityWindow: 15, model: 'cade-xst-s', passes: 2 },
+      step: 1,
+      roi: { x: 40, y: 30, width: 110, height: 100 },
+    });
+    // with polygons the dense count is the selected pixels, with no rectangle to multiply out
+    dic.setRoi(null);
+    dic.setRoiShapes({ include: [{ points: [[0, 0], [100, 0], [100, 50], [0, 50]] }], exclude: [] });
+    expect(dic.grid?.points).toBe(dic.roiPixels);
+    expect(dic.grid?.nx).toBeNull();
+  });
+
+  it('re-opening a CNN result puts its method and options back in the form', async () => {
+    fake.open.mockImplementation(async ({ path }: { path: string }) => image(path.split('/').pop()!));
+    const res = opened('/res/xst', 0.3, 'cnn-xst');
+    res.result.parameters = { model: 'cade-xst-s', tile: 1024, overlap: 0, qualityWindow: 21, passes: 4, step: 1, roi: null, strainWindow: null } as never;
+    fake.resultOpen.mockResolvedValueOnce(res);
+    const dic = useDicStore();
+    dic.setCommonField('step', '5');
+    expect(await dic.openResult('/res/xst')).toBe(true);
+    expect(dic.method).toBe('cnn-xst');
+    expect(dic.methodForm).toEqual({ window: '21', search: '', model: 'cade-xst-s', passes: '4' });
+    // the dense run's step 1 does not overwrite the step typed for the grid methods
+    expect(dic.settings.common.step).toBe('5');
+    expect(dic.settings.roi).toBeNull();
+
+    const seeded = opened('/res/seeded', 0.3, 'cnn+icgn');
+    seeded.result.parameters = { model: 'dicnet-s', tile: 1024, overlap: 0, subset: 25, maxIterations: 30, tolerance: 0.001, minZncc: 0.7, step: 3, roi: null, strainWindow: null } as never;
+    fake.resultOpen.mockResolvedValueOnce(seeded);
+    expect(await dic.openResult('/res/seeded')).toBe(true);
+    expect(dic.method).toBe('cnn+icgn');
+    expect(dic.methodForm).toEqual({ window: '25', search: '', model: 'dicnet-s', passes: '' });
+    expect(dic.settings.common.step).toBe('3');
+    // the cnn-xst form from before is still there
+    expect(dic.settings.params['cnn-xst'].passes).toBe('4');
   });
 });
 
@@ -247,7 +354,7 @@ describe('DIC store: results', () => {
     expect(dic.current?.dir).toBe('/res/old');
     expect(dic.messages[0]).toMatch(/rejected/);
     expect(dic.method).toBe('icgn');
-    expect(dic.methodForm).toEqual({ window: '15', search: '6' });
+    expect(dic.methodForm).toEqual({ window: '15', search: '6', model: '', passes: '' });
     expect(dic.settings.common.step).toBe('2');
     expect(dic.settings.roi).toEqual({ x: 1, y: 0, width: 3, height: 3 });
     await vi.waitFor(() => expect(dic.refImage?.name).toBe('r2.tif'));

@@ -1,6 +1,7 @@
 /**
  * @file The Speckle / DIC workspace's state: the reference and deformed images (two image slots), the
- * method and its parameters, the ROI (a rectangle plus include and exclusion polygons; see Note: ROI shapes,
+ * method (classical or CNN) and its parameters, with the installed tracker models for the CNN methods (the
+ * settings store's `models.list`), the ROI (a rectangle plus include and exclusion polygons; see Note: ROI shapes,
  * in src/shared/contract.ts), one `track.run` at a time with its progress and cancellation, the
  * current result and the previous one (for comparing), and what the heat map shows. Settings a user expects
  * back after a restart (paths, recent files, method, parameters, ROI, display choices) persist in
@@ -19,7 +20,7 @@ import { reopenRemembered, useImageSlot, type OpenedImage } from '../composables
 import type { Point, Size, View } from '../composables/useViewport';
 import type { ColourRange } from '../lib/colormap';
 import { autoWindow, type ContrastWindow } from '../lib/contrast';
-import { gridEstimate, methodMargin, METHODS, newTaskId, toTrackParams, validateParams, type TrackMethod } from '../lib/dic-params';
+import { gridEstimate, methodMargin, METHODS, newTaskId, toTrackParams, trackerModels, validateParams, type MethodForm, type TrackMethod } from '../lib/dic-params';
 import { describeMap, formFromProvenance, MAGNITUDE, orderMaps, parseProvenance, type MapInfo, type Provenance } from '../lib/dic-result';
 import { defaultSettings, loadSettings, saveSettings, withRecent, type DicSettings } from '../lib/dic-settings';
 import { autoRange, difference, finiteStats, histogram, magnitude, sharedSymmetricRange, valueAt, type FiniteStats } from '../lib/field';
@@ -30,6 +31,7 @@ import { fitShapes, hasShapes, noShapes, regionGridPoints, removePolygon, roiPar
 import { loadShapes, roiFromParameters, saveShapes } from '../lib/roi-shapes';
 import { countSelected } from '../../../shared/roi-raster';
 import { toShownError } from './app';
+import { useSettingsStore } from './settings';
 import { browserStorage } from '../lib/persist';
 
 export type OpenedResult = CallOutput<'result.open'>;
@@ -195,8 +197,26 @@ export const useDicStore = defineStore('dic', () => {
   });
   const methodInfo = computed(() => METHODS[method.value]);
   const methodForm = computed(() => settings.value.params[method.value]);
-  const validation = computed(() => validateParams(method.value, methodForm.value, settings.value.common, refSize.value));
-  /** The grid the core will measure, when the parameters are valid and the reference is open. */
+
+  // The CNN methods choose among the installed models; the list is the settings store's `models.list`.
+  const appSettings = useSettingsStore();
+  /** The models that can serve as trackers (null until `models.list` answers). */
+  const trackerModelList = computed(() => (appSettings.models ? trackerModels(appSettings.models.models) : null));
+  /** Why the model list is unknown, when `models.list` failed. */
+  const modelsError = computed(() => appSettings.modelsError);
+  const modelsLoading = computed(() => appSettings.modelsLoading);
+  // Asked for only once a CNN method is chosen: the classical methods never need it.
+  watch(
+    () => methodInfo.value.modelHelp !== null,
+    (needsModel) => {
+      if (needsModel && !appSettings.models && !appSettings.modelsLoading) void appSettings.loadModels();
+    },
+    { immediate: true },
+  );
+
+  const validation = computed(() =>
+    validateParams(method.value, methodForm.value, settings.value.common, refSize.value, trackerModelList.value?.map((m) => m.id) ?? null),
+  );
   /** True when a rectangle or a polygon limits what is measured. */
   const hasRoi = computed(() => Boolean(settings.value.roi) || hasShapes(roiShapes.value));
   /** The pixels the drawn ROI selects on the reference (1 = measured); null for the whole image. */
@@ -221,11 +241,16 @@ export const useDicStore = defineStore('dic', () => {
     const img = refSize.value;
     if (!v || !img) return null;
     const m = roiMask.value;
-    // with polygons the core measures on a mask: its grid starts at the image origin (src/core/track/grid.ts)
-    return m ? regionGridPoints(m, img, v.step, methodMargin(method.value, v.window, v.search)) : gridEstimate(method.value, v, img, settings.value.roi);
+    // with polygons the core measures on a mask: its grid starts at the image origin (src/core/track/grid.ts);
+    // the dense CNN methods measure every selected pixel (src/core/track/cnn.ts)
+    if (m) {
+      const points = methodInfo.value.dense ? (roiPixels.value ?? 0) : regionGridPoints(m, img, v.step, methodMargin(method.value, v)).points;
+      return { nx: null, ny: null, points, margin: methodMargin(method.value, v) };
+    }
+    return gridEstimate(method.value, v, img, settings.value.roi);
   });
 
-  function setMethodField(field: 'window' | 'search', text: string): void {
+  function setMethodField(field: keyof MethodForm, text: string): void {
     settings.value.params[method.value][field] = text;
   }
   function setCommonField(field: 'step' | 'strainWindow', text: string): void {
@@ -279,7 +304,9 @@ export const useDicStore = defineStore('dic', () => {
     if (!validation.value.values) return 'Fix the parameters marked in red.';
     if (grid.value && grid.value.points === 0) {
       if (roiPixels.value === 0) return 'The ROI selects no pixel: the exclusions cover all of it. Delete an exclusion or draw a larger region.';
-      return `No point can be measured: each point needs ${grid.value.margin} px from the image border${hasRoi.value ? ', and none of those lies in the ROI' : ''}. Use a smaller window or search radius, or a larger ROI.`;
+      const info = methodInfo.value;
+      const what = `${info.windowLabel.toLowerCase()}${info.searchHelp !== null ? ' or search radius' : ''}`;
+      return `No point can be measured: each point needs ${grid.value.margin} px from the image border${hasRoi.value ? ', and none of those lies in the ROI' : ''}. Use a smaller ${what}, or a larger ROI.`;
     }
     return null;
   });
@@ -394,7 +421,7 @@ export const useDicStore = defineStore('dic', () => {
       if (t !== resultToken) return false;
       adopt(loaded);
       messages.value = loaded.provenance.messages;
-      const form = formFromProvenance(loaded.provenance);
+      const form = formFromProvenance(loaded.provenance, settings.value.common);
       if (form) {
         settings.value.method = form.method;
         settings.value.params[form.method] = form.methodForm;
@@ -562,6 +589,10 @@ export const useDicStore = defineStore('dic', () => {
     method,
     methodInfo,
     methodForm,
+    /** the installed tracker models for the CNN methods (null until listed), why listing failed, and whether it is under way */
+    trackerModelList,
+    modelsError,
+    modelsLoading,
     validation,
     grid,
     setMethodField,
