@@ -2,8 +2,9 @@
  * @file The Settings workspace, end to end through the browser harness: every shipped model of
  * models/manifest.json is listed with its manifest sha256, Verify re-hashes selftest → ok, the execution
  * provider in use is the one app.info reports, the theme switches (data-theme on <html>) and is still there
- * after a reload (settings.json in the harness's data folder), the provider preference is saved with an
- * honest "restart to apply" note, and a bad thread count is refused in a sentence. Screenshots:
+ * after a reload (settings.json in the harness's data folder), the provider preference is saved and applied
+ * to the running compute host at once (settings.get: providersInEffect ['cpu'], restartNeeded false; the
+ * note says model sessions now use it, no restart), and a bad thread count is refused in a sentence. Screenshots:
  * e2e/screenshots/settings-*.png.
  */
 import { readFile } from 'node:fs/promises';
@@ -53,15 +54,23 @@ test('models with their sha256, Verify, provider, threads, theme', async ({ view
   await sp.id('settings-threads').press('Enter');
   await expect(sp.id('settings-threads-error')).toHaveCount(0);
 
-  // Provider preference: saved, applies at the next start (said so).
+  // Provider preference: saved and applied to the running compute host at once (said so, no restart).
   await sp.id('settings-provider-pref-cpu').click();
   await expect(sp.id('settings-provider-pref-cpu')).toHaveAttribute('aria-checked', 'true');
   const st = await harness.backend.handlers['settings.get']({});
   expect(st.settings.providerPreference).toBe('cpu');
   expect(st.settings.trackerThreads).toBe(2);
-  if (st.restartNeeded) await expect(sp.id('settings-provider-note')).toContainText('restart the app');
+  expect(st.providersInEffect).toEqual(['cpu']);
+  expect(st.restartNeeded).toBe(false);
+  await expect(sp.id('settings-provider-note')).toHaveAttribute('data-restart', 'false');
+  await expect(sp.id('settings-provider-note')).toHaveText('Model sessions now use cpu. A change here applies to the next model session, without a restart.');
   await sp.id('settings-provider-pref-auto').click();
   await expect(sp.id('settings-provider-pref-auto')).toHaveAttribute('aria-checked', 'true');
+  const auto = await harness.backend.handlers['settings.get']({});
+  expect(auto.providersInEffect).toEqual(auto.providersPreferred);
+  expect(auto.restartNeeded).toBe(false);
+  await expect(sp.id('settings-provider-note')).toContainText(`Model sessions now use ${auto.providersInEffect.join(' → ')}`);
+  await expect(sp.id('settings-provider-note')).not.toContainText('restart the app');
 
   // Theme: light, kept across a reload.
   expect(await sp.theme()).toBe('dark');
