@@ -1,5 +1,10 @@
+/**
+ * @file The shared ROI rasteriser (src/shared/roi-raster.ts) against a brute-force even-odd point-in-polygon
+ * reference. It lives here, not beside its source, because src/shared may import zod only (test/layering.test.ts).
+ */
 import { describe, expect, it } from 'vitest';
-import { countSelected, polygonSpans, rasteriseRegion, type RoiPoint, type RoiRegionLike } from './roi-raster';
+import { mulberry32 as rng } from '../src/core/synth/rng';
+import { countSelected, polygonSpans, rasteriseRegion, type RoiPoint, type RoiRegionLike } from '../src/shared/roi-raster';
 
 /** The classic even-odd point-in-polygon test (PNPOLY), written independently of the scanline fill. */
 function pnpoly(pts: readonly RoiPoint[], px: number, py: number): boolean {
@@ -29,18 +34,6 @@ function reference(region: RoiRegionLike, width: number, height: number): Uint8A
     }
   }
   return m;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function mismatches(a: Uint8Array, b: Uint8Array): number {
