@@ -115,6 +115,7 @@ export function createBackend(deps: BackendDeps): Backend {
     resultsDir: deps.resultsDir,
     emit: deps.emit,
     examplesDir: deps.rulesExamplesDir,
+    trackerThreads,
     ...deps.watch,
   });
 
@@ -178,7 +179,7 @@ export function createBackend(deps: BackendDeps): Backend {
   const handlers: Handlers = {
     ...restoreHandlers({ deps, runJob, newResultDir, openImage }),
     ...reportHandlers({ deps, asTask }),
-    ...xpciHandlers({ deps, runJob, newResultDir, publishResult }),
+    ...xpciHandlers({ deps, runJob, newResultDir, publishResult, trackerThreads }),
     ...settingsHandlers({
       file: settingsFile,
       // Live switch (Note: Provider preference, settings-handlers.ts), then the status bar learns what runs now.

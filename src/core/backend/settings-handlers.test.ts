@@ -104,14 +104,15 @@ describe('settings.get / settings.set', () => {
 });
 
 describe('tracker threads', () => {
-  it('track.run passes the saved thread count to the compute host (none saved: the engine default)', async () => {
+  it('track.run and xpci.run pass the saved thread count to the compute host (none saved: the engine default)', async () => {
     const seen: unknown[] = [];
     const compute: ComputeClient = {
       run: async <T,>(op: string, input: unknown) => {
-        if (op === 'track.run') {
-          seen.push((input as { threads?: number }).threads);
+        if (op === 'track.run' || op === 'xpci.run') {
+          seen.push(`${op} ${(input as { threads?: number }).threads}`);
           return { outDir: join(dir, 'out'), files: [], messages: [] } as T;
         }
+        if (op === 'xpci.truthDir') return { truthDir: null } as T;
         return { dir: join(dir, 'out'), kind: 'track', result: {}, maps: [] } as T;
       },
       close: async () => {},
@@ -121,10 +122,14 @@ describe('tracker threads', () => {
       resultsDir: join(dir, 'j', 'results'), emit: () => {},
     });
     const track = (taskId: string) => dispatchCall(b.handlers, 'track.run', { taskId, params: { refPath: '/r.tif', defPath: '/d.tif', method: 'zncc' } });
+    const xpci = (taskId: string) =>
+      dispatchCall(b.handlers, 'xpci.run', { taskId, params: { refPath: '/r.tif', samplePath: '/s.tif', pixelUm: 1, distanceM: 0.5, energyKeV: 20 } });
     expect((await track('t1')).ok).toBe(true);
+    expect((await xpci('x1')).ok).toBe(true);
     expect((await dispatchCall(b.handlers, 'settings.set', { trackerThreads: 3 })).ok).toBe(true);
     expect((await track('t2')).ok).toBe(true);
-    expect(seen).toEqual([undefined, 3]);
+    expect((await xpci('x2')).ok).toBe(true);
+    expect(seen).toEqual(['track.run undefined', 'xpci.run undefined', 'track.run 3', 'xpci.run 3']);
   });
 });
 

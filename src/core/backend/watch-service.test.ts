@@ -214,6 +214,37 @@ describe('watch service', () => {
     expect(ok.summary!.rules[0].text).toBe('each frame "f_(\\d+)\\.tif" against the previous frame → track (zncc, step 8 px)');
   });
 
+  it('gives watched track tasks the tracker threads from Settings, and other tasks none', async () => {
+    await service.shutdown();
+    const seen: [string, unknown][] = [];
+    service = createWatchService({
+      jobs: store,
+      compute: inProcessCompute,
+      resultsDir: join(dir, 'app', 'results'),
+      emit: <N extends EventName>(name: N, payload: EventPayload<N>) => void events.push({ name, payload }),
+      engine: { rootCheckMs: 100, backoffMs: 20 },
+      trackerThreads: async () => 3,
+      runTask: async (kind, params, ctx) => {
+        seen.push([kind, params.threads]);
+        // The info task stands in for both (the test is about the params it receives), writing a real folder.
+        return inProcessCompute.run('watch.task', { kind: 'info', params: { path: (params.refPaths as string[] | undefined)?.[0] ?? params.path, outDir: params.outDir } }, { signal: ctx.signal });
+      },
+    });
+    const rules = {
+      version: 1,
+      rules: [
+        { name: 'pair', type: 'pair', reference: 'ref_(\\d+)\\.tif', sample: 'sample_(\\d+)\\.tif', task: { kind: 'track', method: 'zncc' } },
+        { name: 'one', type: 'single', match: 'img.*\\.tif', task: { kind: 'info' } },
+      ],
+    };
+    await service.start({ folder, rules, options: { stableMs: 100 } });
+    await writeFile(join(folder, 'ref_001.tif'), tinyTiff(1));
+    await writeFile(join(folder, 'sample_001.tif'), tinyTiff(2));
+    await writeFile(join(folder, 'img1.tif'), tinyTiff(3));
+    await until(() => service.status().counts.done === 2, 'both jobs done');
+    expect(seen.sort()).toEqual([['info', undefined], ['track', 3]]);
+  });
+
   it('sends each task to the compute host as watch.task (kind, params), forwarding progress and the abort signal', async () => {
     const seen: { op: string; input: unknown; signal?: AbortSignal }[] = [];
     const host: ComputeClient = {

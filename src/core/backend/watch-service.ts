@@ -43,6 +43,8 @@ export interface WatchServiceDeps {
   examplesDir?: string;
   /** default: each task in the compute host */
   runTask?: RunTask;
+  /** tracker threads from Settings for track and xpci tasks (undefined = every core), as track.run uses them */
+  trackerThreads?: () => Promise<number | undefined>;
   /** engine timings fixed by the caller (tests) */
   engine?: Partial<Pick<WatchSessionOptions, 'rootCheckMs' | 'backoffMs' | 'maxBackoffMs' | 'completeTimeoutMs' | 'stableMs'>>;
 }
@@ -139,7 +141,12 @@ function coalesce(fn: () => void, ms: number): { request(): void; cancel(): void
 }
 
 export function createWatchService(deps: WatchServiceDeps): WatchService {
-  const runTask = deps.runTask ?? computeRunTask(deps.compute);
+  const baseRunTask = deps.runTask ?? computeRunTask(deps.compute);
+  // Watched tracking uses the thread count the user set in Settings, like a run started by hand.
+  const runTask: RunTask = async (kind, params, ctx) => {
+    const threads = (kind === 'track' || kind === 'xpci') && deps.trackerThreads ? await deps.trackerThreads() : undefined;
+    return baseRunTask(kind, threads === undefined ? params : { ...params, threads }, ctx);
+  };
   let session: WatchSession | null = null;
   let busy = false;
   let info: { folder: string | null; outDir: string | null; rulesSource: string | null; rulesSummary: RulesSummary | null; startedAt: string | null; stoppedAt: string | null } = {

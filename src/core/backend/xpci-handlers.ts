@@ -19,6 +19,8 @@ export interface XpciHandlerContext {
   runJob: RunJob;
   newResultDir(kind: string): string;
   publishResult(r: Opened): CallOutput<'result.open'>;
+  /** tracker threads from Settings (undefined = every core), as track.run uses them */
+  trackerThreads(): Promise<number | undefined>;
 }
 
 type XpciCalls = 'xpci.run' | 'xpci.profile' | 'xpci.simulate';
@@ -39,6 +41,7 @@ export function xpciHandlers(c: XpciHandlerContext): { [N in XpciCalls]: (input:
         options: params.options,
         step: params.step,
         integrator: params.integrator,
+        threads: await c.trackerThreads(),
         outDir,
       };
       if (params.roi) input.roi = params.roi;
