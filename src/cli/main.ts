@@ -27,7 +27,7 @@ Usage:
       Synthetic speckle pair with known displacement: reference.tif, deformed.tif and the ground truth
       u.tif, v.tif (float32, pixels, convention I_def(x + u) = I_ref(x)), previews and result.json.
 ${SIMULATE_XPCI_USAGE}
-  lab track --ref R --def D --method zncc|umpa|icgn|cnn-dic|cnn-xst|cnn+icgn [--model ID] [--passes P]
+  lab track --ref R --def D --method zncc|umpa|icgn|cnn-dic|cnn-xst|cnn+icgn [--model ID] [--passes P] [--symmetry 1|4|8]
             [--window N] [--search R] [--step S]
             [--roi x,y,w,h] [--strain-window N] [--subpixel gaussian|newton] [--no-dark-field]
             [--threads T] --out DIR
@@ -35,7 +35,8 @@ ${SIMULATE_XPCI_USAGE}
       NaN outside the ROI and where nothing trustworthy was measured), transmission.tif and darkfield.tif
       (UMPA), exx/eyy/exy.tif (--strain-window), preview.png and result.json. UMPA multi-frame: give
       comma-separated frame lists to --ref and --def. --passes (cnn-dic, cnn-xst; 1–5, cnn-xst default 3):
-      network passes, each further one measuring the residual on the image warped by the field so far.
+      network passes, each further one measuring the residual on the image warped by the field so far;
+      --symmetry (cnn-xst default 8): orientations (flips, transposes) averaged on the last pass.
 ${XPCI_USAGE}
 ${DEBLUR_USAGE}
 ${SR_USAGE}

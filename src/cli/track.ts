@@ -13,7 +13,7 @@ import { intArg, roiArg, runCliTask, trackerOptions } from './args';
 import { UsageError } from './usage-error';
 
 /** --model and --window mapped onto a CNN method's options (--window: quality window, or cnn+icgn's subset). */
-function cnnOptions(method: CnnMethod, values: { model?: string; window?: string; search?: string; passes?: string }): Record<string, unknown> {
+function cnnOptions(method: CnnMethod, values: { model?: string; window?: string; search?: string; passes?: string; symmetry?: string }): Record<string, unknown> {
   if (values.search !== undefined) throw new UsageError(`--search does not apply to ${method}: the model's trained range sets how far it sees`);
   const options: Record<string, unknown> = {};
   if (values.model !== undefined) options.model = values.model;
@@ -25,6 +25,10 @@ function cnnOptions(method: CnnMethod, values: { model?: string; window?: string
   if (values.passes !== undefined) {
     if (method === 'cnn+icgn') throw new UsageError('--passes applies to cnn-dic and cnn-xst; cnn+icgn refines with IC-GN instead.');
     options.passes = intArg('--passes', values.passes, 1, 5);
+  }
+  if (values.symmetry !== undefined) {
+    if (method === 'cnn+icgn') throw new UsageError('--symmetry applies to cnn-dic and cnn-xst; cnn+icgn refines with IC-GN instead.');
+    options.symmetry = intArg('--symmetry', values.symmetry, 1, 8);
   }
   return options;
 }
@@ -38,6 +42,7 @@ export async function runTrack(args: string[]): Promise<number> {
       method: { type: 'string', default: 'icgn' },
       model: { type: 'string' },
       passes: { type: 'string' },
+      symmetry: { type: 'string' },
       window: { type: 'string' },
       search: { type: 'string' },
       step: { type: 'string', default: '1' },
@@ -54,6 +59,7 @@ export async function runTrack(args: string[]): Promise<number> {
   const method = values.method as AnyTrackMethod;
   if (!ALL_TRACK_METHODS.includes(method)) throw new UsageError(`--method must be one of ${ALL_TRACK_METHODS.join(', ')} (got "${values.method}")`);
   if (values.model !== undefined && !isCnnMethod(method)) throw new UsageError(`--model applies to the CNN methods only, not to ${method}`);
+  if (values.symmetry !== undefined && !isCnnMethod(method)) throw new UsageError(`--symmetry applies to the CNN methods only, not to ${method}`);
   if (values.passes !== undefined && !isCnnMethod(method)) throw new UsageError(`--passes applies to the CNN methods only, not to ${method}`);
   const options = isCnnMethod(method)
     ? cnnOptions(method, values)

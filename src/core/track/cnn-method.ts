@@ -8,6 +8,7 @@ import type { GreyImage } from '../imageio/types';
 import type { TaskContext } from '../progress';
 import { trackCnn } from './cnn';
 import { trackCnnIcgn } from './cnn-icgn';
+import { SYMMETRY_COUNTS } from './cnn-symmetry';
 import { CNN_DEFAULT_OPTIONS } from './kernels';
 import type { CnnIcgnOptions, CnnMethod, CnnOptions, DisplacementField, Roi } from './types';
 
@@ -47,6 +48,9 @@ export function validateCnnOptions(method: CnnMethod, opts: Record<string, unkno
       throw bad(`The number of CNN passes ${String(n)} must be a whole number from 1 to 5; each pass after the first refines the field on the warped image.`);
     }
   }
+  if ('symmetry' in opts && !(SYMMETRY_COUNTS as readonly unknown[]).includes(opts.symmetry)) {
+    throw bad(`The symmetry averaging ${String(opts.symmetry)} must be 1 (off), 4 (flips) or 8 (flips and transposes).`);
+  }
   if ('qualityWindow' in opts) {
     const q = opts.qualityWindow;
     if (!(Number.isInteger(q) && (q as number) >= 3 && (q as number) <= 101 && (q as number) % 2 === 1)) {
@@ -68,7 +72,7 @@ export async function trackCnnMethod(refs: GreyImage[], defs: GreyImage[], req: 
   return trackCnn(
     refs[0],
     defs[0],
-    { modelId: o.model, roi: req.roi, step: req.step, tile: o.tile, overlap: o.overlap, qualityWindow: o.qualityWindow, passes: o.passes, method: req.method, names: req.names },
+    { modelId: o.model, roi: req.roi, step: req.step, tile: o.tile, overlap: o.overlap, qualityWindow: o.qualityWindow, passes: o.passes, symmetry: o.symmetry, method: req.method, names: req.names },
     ctx,
   );
 }

@@ -56,33 +56,36 @@ export function warpByField(g: GreyImage, box: Box, u: Float32Array, v: Float32A
   return out;
 }
 
+/** Box radius of the refinement smoothing: three passes of a 9 px box, a near-Gaussian of σ ≈ 4.5 px. */
+export const REFINE_BOX_RADIUS = 4;
+
 /**
- * Gaussian smoothing (σ px, truncated at 3σ) of a w × h map, renormalised at the borders so edges keep
- * their level. Refinement warps with the smoothed field: the pixel-to-pixel noise of one pass is not
- * something the next pass can measure (the network's answer is smooth on that scale), so warping with it
- * would only add each pass's noise to the next (Note: CNN refinement passes).
+ * Near-Gaussian smoothing of a w × h map: three passes of a (2r + 1) px box along each axis, each a running
+ * sum (O(1) per pixel whatever r: about 0.2 s for 8192², where a direct 25-tap Gaussian took ~19 s), divided
+ * by the number of samples inside the map so edges keep their level. Refinement warps with the smoothed
+ * field: the pixel-to-pixel noise of one pass is not something the next pass can measure (the network's
+ * answer is smooth on that scale), so warping with it would only add each pass's noise to the next
+ * (Note: CNN refinement passes). The map must be finite.
  */
-export function smoothMap(a: Float32Array, w: number, h: number, sigma: number): Float32Array {
-  const r = Math.max(1, Math.ceil(3 * sigma));
-  const taps = new Float64Array(2 * r + 1);
-  for (let i = -r; i <= r; i++) taps[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
-  const pass = (src: Float32Array, along: 'x' | 'y'): Float32Array => {
-    const out = new Float32Array(src.length);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        let s = 0;
-        let n = 0;
-        for (let i = -r; i <= r; i++) {
-          const xx = along === 'x' ? x + i : x;
-          const yy = along === 'y' ? y + i : y;
-          if (xx < 0 || xx >= w || yy < 0 || yy >= h) continue;
-          s += taps[i + r] * src[yy * w + xx];
-          n += taps[i + r];
-        }
-        out[y * w + x] = s / n;
-      }
+export function smoothMap(a: Float32Array, w: number, h: number, r = REFINE_BOX_RADIUS): Float32Array {
+  let cur = new Float32Array(a);
+  let tmp = new Float32Array(a.length);
+  const line = new Float64Array(Math.max(w, h) + 1);
+  // One box pass along a line of n samples at `start` with `stride`, from src into dst.
+  const box = (src: Float32Array, dst: Float32Array, start: number, stride: number, n: number) => {
+    line[0] = 0;
+    for (let i = 0; i < n; i++) line[i + 1] = line[i] + src[start + i * stride];
+    for (let i = 0; i < n; i++) {
+      const lo = Math.max(0, i - r);
+      const hi = Math.min(n, i + r + 1);
+      dst[start + i * stride] = (line[hi] - line[lo]) / (hi - lo);
     }
-    return out;
   };
-  return pass(pass(a, 'x'), 'y');
+  for (let k = 0; k < 3; k++) {
+    for (let y = 0; y < h; y++) box(cur, tmp, y * w, 1, w);
+    [cur, tmp] = [tmp, cur];
+    for (let x = 0; x < w; x++) box(cur, tmp, x, w, h);
+    [cur, tmp] = [tmp, cur];
+  }
+  return cur;
 }

@@ -22,10 +22,8 @@ import { normaliseImage } from '../infer/normalise';
 import { runTiled } from '../infer/tiling';
 import { type TaskContext, throwIfCancelled } from '../progress';
 import { autoOverlap, openTrackerModel } from './cnn-model';
+import { accumulateField, DIHEDRAL, transformedSize, transformImage } from './cnn-symmetry';
 import { smoothMap, warpByField } from './cnn-warp';
-
-/** σ of the smoothing of the field a refinement pass warps with, px (Note: CNN refinement passes, cnn-warp.ts). */
-const REFINE_SIGMA = 4;
 import { warpBackZncc } from './cnn-quality';
 import { roiMask } from './grid';
 import type { CnnMethod, DisplacementField, Roi } from './types';
@@ -44,6 +42,8 @@ export interface TrackCnnOptions {
   qualityWindow?: number;
   /** network passes: 1 = one inference; each further pass measures the residual on the warped image (Note: CNN refinement passes, cnn-warp.ts) */
   passes?: number;
+  /** orientations averaged on the last pass: 1, 4 or 8 (Note: Symmetry averaging, cnn-symmetry.ts) */
+  symmetry?: number;
   /** the method name to record (default "cnn-dic") */
   method?: CnnMethod;
   providers?: string[];
@@ -67,6 +67,11 @@ export function roiBox(roi: Roi | undefined, mask: Uint8Array | null, width: num
   }
   if (x1 <= x0) throw new LabError('E_INVALID_INPUT', 'The ROI mask selects no pixel; draw a region to measure.');
   return { x0, y0, x1, y1 };
+}
+
+/** The box's pixels for reading only: the array itself when the box is the whole image (no 8k² copy). */
+function readBox(data: Float32Array, width: number, b: { x0: number; y0: number; x1: number; y1: number }): Float32Array {
+  return b.x0 === 0 && b.y0 === 0 && b.x1 === width && b.y1 * width === data.length ? data : crop(data, width, b);
 }
 
 function crop(data: Float32Array, width: number, b: { x0: number; y0: number; x1: number; y1: number }): Float32Array {
@@ -112,30 +117,42 @@ export async function trackCnn(ref: GreyImage, def: GreyImage, opts: TrackCnnOpt
   const cw = ctxBox.x1 - ctxBox.x0;
   const ch = ctxBox.y1 - ctxBox.y0;
   const passes = opts.passes ?? 1;
-  const refCrop = crop(refN, width, ctxBox);
+  const symmetry = opts.symmetry ?? 1;
+  const refCrop = readBox(refN, width, ctxBox);
   const range = entry.maxDisplacementPx ?? Infinity;
   let cu: Float32Array | null = null;
   let cv: Float32Array | null = null;
   for (let pass = 0; pass < passes; pass++) {
     // Later passes see the deformed image warped back by the field so far and measure what is left.
     if (cu && cv) {
-      cu = smoothMap(cu, cw, ch, REFINE_SIGMA);
-      cv = smoothMap(cv, cw, ch, REFINE_SIGMA);
+      cu = smoothMap(cu, cw, ch);
+      cv = smoothMap(cv, cw, ch);
+      throwIfCancelled(ctx.signal);
     }
-    const defInput = cu && cv ? warpByField({ width, height, data: defN }, ctxBox, cu, cv, Number.isFinite(range) ? Math.ceil(range) + 4 : 32) : crop(defN, width, ctxBox);
+    const defInput = cu && cv ? warpByField({ width, height, data: defN }, ctxBox, cu, cv, Number.isFinite(range) ? Math.ceil(range) + 4 : 32) : readBox(defN, width, ctxBox);
+    throwIfCancelled(ctx.signal);
     const span = 0.82 / passes;
-    const tiled = await runTiled(
-      created.session,
-      [refCrop, defInput],
-      cw,
-      ch,
-      { inputNames: [model.refName, model.defName], outputName: model.flowName, tile, overlap, stride: model.stride },
-      { signal: ctx.signal, progress: ctx.progress.sub(0.03 + pass * span, 0.03 + (pass + 1) * span) },
-    );
-    if (tiled.channels.length !== 2) {
-      throw new LabError('E_RUNTIME', `Model "${entry.id}" returned ${tiled.channels.length} flow channels; a tracker returns 2 (u, v).`);
+    // Symmetry averaging on the last pass only: it is what fixes the noise of the final answer, and earlier
+    // passes only need to bring the residual into the range where the network is unbiased.
+    const variants = DIHEDRAL.slice(0, pass === passes - 1 ? symmetry : 1);
+    const du = new Float32Array(cw * ch);
+    const dv = new Float32Array(cw * ch);
+    for (const [i, t] of variants.entries()) {
+      const { w: tw, h: th } = transformedSize(t, cw, ch);
+      const from = 0.03 + (pass + i / variants.length) * span;
+      const tiled = await runTiled(
+        created.session,
+        [transformImage(t, refCrop, cw, ch), transformImage(t, defInput, cw, ch)],
+        tw,
+        th,
+        { inputNames: [model.refName, model.defName], outputName: model.flowName, tile, overlap, stride: model.stride },
+        { signal: ctx.signal, progress: ctx.progress.sub(from, from + span / variants.length) },
+      );
+      if (tiled.channels.length !== 2) {
+        throw new LabError('E_RUNTIME', `Model "${entry.id}" returned ${tiled.channels.length} flow channels; a tracker returns 2 (u, v).`);
+      }
+      accumulateField(t, tiled.channels[0], tiled.channels[1], cw, ch, du, dv, 1 / variants.length);
     }
-    const [du, dv] = tiled.channels;
     if (!cu || !cv) {
       cu = du;
       cv = dv;

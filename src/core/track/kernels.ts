@@ -31,8 +31,8 @@ export const TRACK_METHODS = Object.keys(KERNELS) as TrackMethod[];
  * dicnet-s); a 1024² tile of dicnet-s needs about 0.7 GB. Smaller tiles remain an option for small GPUs.
  */
 export const CNN_DEFAULT_OPTIONS: CnnMethodOptions = {
-  'cnn-dic': { model: 'dicnet-s', tile: 1024, overlap: 0, qualityWindow: 15, passes: 1 },
-  'cnn-xst': { model: 'cade-xst-s', tile: 1024, overlap: 0, qualityWindow: 15, passes: 3 },
+  'cnn-dic': { model: 'dicnet-s', tile: 1024, overlap: 0, qualityWindow: 15, passes: 1, symmetry: 1 },
+  'cnn-xst': { model: 'cade-xst-s', tile: 1024, overlap: 0, qualityWindow: 15, passes: 3, symmetry: 8 },
   'cnn+icgn': {
     model: 'dicnet-s',
     tile: 1024,

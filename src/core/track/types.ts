@@ -120,13 +120,15 @@ export interface CnnOptions {
   qualityWindow: number;
   /** network passes, 1–5; each further pass measures the residual on the warped image (Note: CNN refinement passes, cnn-warp.ts) */
   passes: number;
+  /** orientations averaged on the last pass: 1, 4 or 8 (Note: Symmetry averaging, cnn-symmetry.ts) */
+  symmetry: number;
 }
 
 /**
  * Options of `cnn+icgn`: the CNN's (its quality map is not used: IC-GN's ZNCC is the quality), and IC-GN's
  * without its FFT search (the CNN replaces it).
  */
-export interface CnnIcgnOptions extends Omit<CnnOptions, 'qualityWindow' | 'passes'>, Omit<IcgnOptions, 'search' | 'guess'> {}
+export interface CnnIcgnOptions extends Omit<CnnOptions, 'qualityWindow' | 'passes' | 'symmetry'>, Omit<IcgnOptions, 'search' | 'guess'> {}
 
 export interface CnnMethodOptions {
   'cnn-dic': CnnOptions;
