@@ -10,6 +10,12 @@ import type { OpTable } from './ops';
 /** Progress messages closer together than this are dropped (the last one before `done` always goes). */
 const PROGRESS_INTERVAL_MS = 100;
 
+/** Runs in progress in this host (ops that free shared resources ask whether they are alone). */
+let activeRuns = 0;
+export function activeRunCount(): number {
+  return activeRuns;
+}
+
 export function serveComputeHost(port: MessagePortLike, ops: OpTable): void {
   const running = new Map<number, AbortController>();
   const send = (m: HostReply) => port.postMessage(m);
@@ -24,6 +30,7 @@ export function serveComputeHost(port: MessagePortLike, ops: OpTable): void {
     const { runId, op, input } = msg;
     const controller = new AbortController();
     running.set(runId, controller);
+    activeRuns++;
     let last = 0;
     const progress = makeProgress((fraction, message) => {
       const now = Date.now();
@@ -41,6 +48,7 @@ export function serveComputeHost(port: MessagePortLike, ops: OpTable): void {
       send({ type: 'done', runId, ok: false, error: { code: e.code, message: e.message, file: e.file } });
     } finally {
       running.delete(runId);
+      activeRuns--;
     }
   });
   send({ type: 'ready', pid: process.pid });

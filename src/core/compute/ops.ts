@@ -5,6 +5,8 @@
 import type { TaskContext } from '../progress';
 import { probeExecutionProvider } from '../infer/probe';
 import { PROVIDERS_ENV, providerOrder } from '../infer/providers';
+import { disposeOtherProviders } from '../infer/session-pool';
+import { activeRunCount } from './host-runtime';
 import { openResultFolder } from '../results/open-result';
 import { openImageFile } from '../tasks/open-image';
 import { runSimulatePairTask, type SimulatePairTaskParams } from '../tasks/simulate-pair-task';
@@ -22,13 +24,15 @@ export const ops: OpTable = {
   'ort.probe': async () => probeExecutionProvider(),
   /**
    * The provider order for sessions created from now on (Note: Provider preference, settings-handlers.ts).
-   * Sessions already made stay pooled under their own order (a run may be using one); new model runs
-   * create theirs with the new order.
+   * Sessions made with another order are released when nothing else runs (so a GPU's memory is given
+   * back); while a run may be using one they stay pooled, unused, until the next change or the end.
    */
   'providers.set': async (input) => {
     const { providers } = input as { providers: string[] };
     process.env[PROVIDERS_ENV] = providers.join(',');
-    return providerOrder();
+    const now = providerOrder();
+    if (activeRunCount() <= 1) await disposeOtherProviders(now);
+    return now;
   },
   'track.run': async (input, ctx) => runTrackTask(input as TrackTaskParams, ctx),
   'result.open': async (input) => openResultFolder((input as { dir: string }).dir),

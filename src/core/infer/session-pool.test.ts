@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LabError } from '../errors';
 import { modelsDir } from './manifest';
-import { disposeAll, getModelSession, getSession, poolSize } from './session-pool';
+import { disposeAll, disposeOtherProviders, getModelSession, getSession, poolSize } from './session-pool';
 
 const MODEL = path.join(modelsDir(), 'selftest.onnx');
 
@@ -26,6 +26,21 @@ describe('session pool', () => {
     expect(b).not.toBe(a);
     expect(b.tried[0]).toMatchObject({ name: 'bogus', ok: false });
     expect(poolSize()).toBe(2);
+  });
+
+  it('releases the sessions of other provider orders after a provider change, keeping the current ones', async () => {
+    const keep = await getSession(MODEL, { providers: ['cpu'] });
+    const keepById = await getModelSession('selftest', { providers: ['cpu'] });
+    await getSession(MODEL, { providers: ['bogus', 'cpu'] });
+    await getModelSession('selftest', { providers: ['bogus', 'cpu'] });
+    expect(poolSize()).toBe(4);
+    expect(await disposeOtherProviders(['cpu'])).toBe(2);
+    expect(poolSize()).toBe(2);
+    expect(await getSession(MODEL, { providers: ['cpu'] })).toBe(keep);
+    expect(await getModelSession('selftest', { providers: ['cpu'] })).toBe(keepById);
+    // The released order is created afresh when asked for again.
+    await getSession(MODEL, { providers: ['bogus', 'cpu'] });
+    expect(poolSize()).toBe(3);
   });
 
   it('starts afresh after disposeAll', async () => {

@@ -52,6 +52,20 @@ export function getModelSession(
   });
 }
 
+/**
+ * Releases the pooled sessions created with another provider order than `providers` (after a provider
+ * change, so a GPU session's device memory is given back); answers how many. The caller makes sure no run
+ * is using them.
+ */
+export async function disposeOtherProviders(providers: string[]): Promise<number> {
+  const want = `|${providers.join(',')}`;
+  const stale = [...pool.entries()].filter(([key]) => !key.endsWith(want));
+  for (const [key] of stale) pool.delete(key);
+  const settled = await Promise.allSettled(stale.map(([, p]) => p));
+  await Promise.allSettled(settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.session.release()] : [])));
+  return stale.length;
+}
+
 /** Number of sessions created or being created (for diagnostics and tests). */
 export function poolSize(): number {
   return pool.size;
