@@ -146,12 +146,44 @@ test('Ctrl+Enter runs DIC, Esc cancels the run; the DIC workspace in the light t
   await expect(dic.id('dic-step')).not.toBeFocused();
   await expect(dic.id('dic-tool-pan')).toHaveClass(/active/);
 
-  await key.press('Control+Enter');
-  await expect(dic.id('dic-progress')).toHaveAttribute('data-state', 'running');
-  await expect(dic.id('dic-cancel')).toHaveAttribute('title', 'Stop this run; no result is written (Esc)');
-  await expect.poll(async () => Number(await dic.id('dic-progress').getAttribute('data-fraction')), { timeout: 60_000 }).toBeGreaterThan(0);
-  await key.press('Escape');
-  await expect(dic.id('dic-run-state')).toHaveAttribute('data-state', 'cancelled', { timeout: 30_000 });
+  // However fast the machine, the run must still be running when Esc is pressed: the back end's answer to
+  // track.run is held until a task.cancel arrives (or the test ends). The computation itself is not held:
+  // if it finished first, the run ends as done, once Esc has reached Cancel.
+  const handlers = harness.backend.handlers as unknown as Record<string, (input: { taskId: string }) => Promise<unknown>>;
+  const [trackRun, taskCancel] = [handlers['track.run'], handlers['task.cancel']];
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const runIds: string[] = [];
+  const cancelIds: string[] = [];
+  handlers['track.run'] = async (input) => {
+    runIds.push(input.taskId);
+    try {
+      return await trackRun(input);
+    } finally {
+      await held;
+    }
+  };
+  handlers['task.cancel'] = async (input) => {
+    cancelIds.push(input.taskId);
+    const answer = taskCancel(input); // aborts the computation if it is still going
+    release();
+    return answer;
+  };
+  try {
+    await key.press('Control+Enter');
+    await expect(dic.id('dic-progress')).toHaveAttribute('data-state', 'running');
+    await expect(dic.id('dic-cancel')).toHaveAttribute('title', 'Stop this run; no result is written (Esc)');
+    await expect.poll(async () => Number(await dic.id('dic-progress').getAttribute('data-fraction')), { timeout: 60_000 }).toBeGreaterThan(0);
+    await key.press('Escape');
+    await expect.poll(() => cancelIds, { timeout: 30_000 }).toEqual(runIds);
+    expect(runIds).toHaveLength(1);
+    // cancelled, or done where the computation had finished just before Cancel reached it
+    await expect(dic.id('dic-run-state')).toHaveAttribute('data-state', /^(cancelled|done)$/, { timeout: 30_000 });
+  } finally {
+    release();
+    handlers['track.run'] = trackRun;
+    handlers['task.cancel'] = taskCancel;
+  }
   expect(await jobs()).toBe(before + 1);
 
   // a short one to the end, with Ctrl+Enter

@@ -17,7 +17,7 @@ import type { BinaryKind, BinaryStore } from './binary-store';
 import { restoreHandlers } from './restore-handlers';
 import { reportHandlers, type ReportPrinterHandle } from './report-handlers';
 import { xpciHandlers } from './xpci-handlers';
-import { readSettings, SETTINGS_FILE, settingsHandlers } from './settings-handlers';
+import { readSettings, SETTINGS_FILE, settingsHandlers, type SettingsHandlerContext } from './settings-handlers';
 import { createWatchService, type WatchService, type WatchServiceDeps } from './watch-service';
 
 export type Handlers = { [N in CallName]: (input: CallInputParsed<N>) => Promise<CallOutput<N>> };
@@ -48,6 +48,8 @@ export interface BackendDeps {
   reportCss?: () => string;
   /** The Settings file (default: settings.json beside the results folder, i.e. in the data folder). */
   settingsFile?: string;
+  /** The environment and machine the provider orders are worked out for (tests); default: this process's. */
+  providerContext?: Pick<SettingsHandlerContext, 'env' | 'host'>;
   emit<N extends EventName>(name: N, payload: EventPayload<N>): void;
 }
 
@@ -182,6 +184,7 @@ export function createBackend(deps: BackendDeps): Backend {
     ...xpciHandlers({ deps, runJob, newResultDir, publishResult, trackerThreads }),
     ...settingsHandlers({
       file: settingsFile,
+      ...deps.providerContext,
       // Live switch (Note: Provider preference, settings-handlers.ts), then the status bar learns what runs now.
       applyProviders: async (providers) => {
         const now = await deps.compute.run<string[]>('providers.set', { providers });

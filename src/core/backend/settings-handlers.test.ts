@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComputeClient } from '../compute/client';
-import { providerOrder } from '../infer/providers';
 import { openJobStore, type JobStore } from '../jobs/store';
 import { BinaryStore } from './binary-store';
 import { dispatchCall } from './dispatch';
@@ -152,6 +151,10 @@ describe('provider preference', () => {
 });
 
 describe('provider preference while the app runs', () => {
+  // The same machine on every test machine: Linux x64 (CUDA first) with no LAB_EXECUTION_PROVIDERS of the
+  // user's, so 'auto' always means ['cuda', 'cpu'] and every change takes the live path.
+  const providerContext = { env: {}, host: { platform: 'linux' as const, arch: 'x64' } };
+
   it('is sent to the running compute host, which then reports the new order (no restart needed)', async () => {
     const sent: string[][] = [];
     const compute: ComputeClient = {
@@ -167,7 +170,7 @@ describe('provider preference while the app runs', () => {
     };
     const b = createBackend({
       compute, jobs: store, binaries: new BinaryStore(), transport: 'browser-harness', binaryUrl: () => '',
-      resultsDir: join(dir, 'p', 'results'), emit: () => {},
+      resultsDir: join(dir, 'p', 'results'), emit: () => {}, providerContext,
     });
     const set = async (patch: object) => {
       const r = await dispatchCall(b.handlers, 'settings.set', patch);
@@ -178,26 +181,28 @@ describe('provider preference while the app runs', () => {
     expect(cpu.providersInEffect).toEqual(['cpu']);
     expect(cpu.restartNeeded).toBe(false);
     const auto = await set({ providerPreference: 'auto' });
-    expect(auto.providersInEffect).toEqual(auto.providersPreferred);
+    expect(auto.providersPreferred).toEqual(['cuda', 'cpu']);
+    expect(auto.providersInEffect).toEqual(['cuda', 'cpu']);
     expect(auto.restartNeeded).toBe(false);
     // Only real changes are sent: saving the same preference again sends nothing.
     await set({ providerPreference: 'auto' });
-    expect(sent).toEqual(auto.providersPreferred.join(',') === 'cpu' ? [] : [['cpu'], auto.providersPreferred]);
+    expect(sent).toEqual([['cpu'], ['cuda', 'cpu']]);
   });
 
   it('is still saved when the host cannot take it, and then says a restart is needed', async () => {
     const compute: ComputeClient = { run: async () => { throw new Error('host busy'); }, close: async () => {} };
     const b = createBackend({
       compute, jobs: store, binaries: new BinaryStore(), transport: 'browser-harness', binaryUrl: () => '',
-      resultsDir: join(dir, 'q', 'results'), emit: () => {},
+      resultsDir: join(dir, 'q', 'results'), emit: () => {}, providerContext,
     });
     const r = await dispatchCall(b.handlers, 'settings.set', { providerPreference: 'cpu' });
     expect(r.ok).toBe(true);
     const v = (r as { value: { settings: { providerPreference: string }; providersPreferred: string[]; providersInEffect: string[]; restartNeeded: boolean } }).value;
     expect(v.settings.providerPreference).toBe('cpu');
-    // The host kept the order it was started with (this process's), so the note must ask for a restart.
-    expect(v.providersInEffect).toEqual(providerOrder());
-    expect(v.restartNeeded).toBe(providerOrder().join(',') !== 'cpu');
+    // The host kept the order it was started with, so the note must ask for a restart.
+    expect(v.providersPreferred).toEqual(['cpu']);
+    expect(v.providersInEffect).toEqual(['cuda', 'cpu']);
+    expect(v.restartNeeded).toBe(true);
   });
 });
 

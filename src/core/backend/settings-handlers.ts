@@ -84,11 +84,17 @@ export async function writeSettingsAtomic(file: string, settings: AppSettings): 
   }
 }
 
+/** The machine a provider order is for: its platform and architecture pick the GPU provider. */
+export interface ProviderHost {
+  platform: NodeJS.Platform;
+  arch: string;
+}
+
 /** The provider order a preference asks for (an outside LAB_EXECUTION_PROVIDERS override wins). */
-export function preferredProviders(pref: AppSettings['providerPreference'], env: NodeJS.ProcessEnv = process.env): string[] {
+export function preferredProviders(pref: AppSettings['providerPreference'], env: NodeJS.ProcessEnv = process.env, host: ProviderHost = process): string[] {
   const outside = env[FROM_SETTINGS_ENV] === '1' ? undefined : env[PROVIDERS_ENV];
-  if (outside !== undefined && outside.trim() !== '') return providerOrder(process.platform, process.arch, { [PROVIDERS_ENV]: outside });
-  return pref === 'cpu' ? ['cpu'] : providerOrder(process.platform, process.arch, {});
+  if (outside !== undefined && outside.trim() !== '') return providerOrder(host.platform, host.arch, { [PROVIDERS_ENV]: outside });
+  return pref === 'cpu' ? ['cpu'] : providerOrder(host.platform, host.arch, {});
 }
 
 /**
@@ -115,16 +121,20 @@ export interface SettingsHandlerContext {
   providersInEffect?: string[];
   /** sends a provider order to the running compute host; answers the order now in effect there */
   applyProviders?: (providers: string[]) => Promise<string[]>;
+  /** the environment the orders are read from (default: process.env) */
   env?: NodeJS.ProcessEnv;
+  /** the machine the orders are for (default: this process's platform and architecture) */
+  host?: ProviderHost;
 }
 
 export function settingsHandlers(c: SettingsHandlerContext): { [N in SettingsCalls]: (input: CallInputParsed<N>) => Promise<CallOutput<N>> } {
   const env = c.env ?? process.env;
-  let inEffect = c.providersInEffect ?? providerOrder(process.platform, process.arch, env);
+  const host = c.host ?? process;
+  let inEffect = c.providersInEffect ?? providerOrder(host.platform, host.arch, env);
   let chain: Promise<unknown> = Promise.resolve();
 
   const state = (settings: AppSettings, problem: string | null): CallOutput<'settings.get'> => {
-    const preferred = preferredProviders(settings.providerPreference, env);
+    const preferred = preferredProviders(settings.providerPreference, env, host);
     return {
       settings,
       file: c.file,
@@ -147,7 +157,7 @@ export function settingsHandlers(c: SettingsHandlerContext): { [N in SettingsCal
         const { settings } = await readSettings(c.file);
         const next = AppSettingsSchema.parse({ ...settings, ...patch });
         await writeSettingsAtomic(c.file, next);
-        const preferred = preferredProviders(next.providerPreference, env);
+        const preferred = preferredProviders(next.providerPreference, env, host);
         if (c.applyProviders && preferred.join(',') !== inEffect.join(',')) {
           // Saved either way; if the host cannot take it now, restartNeeded says it applies at the next start.
           inEffect = await c.applyProviders(preferred).catch(() => inEffect);

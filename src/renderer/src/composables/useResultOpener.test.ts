@@ -27,6 +27,7 @@ vi.mock('../api', () => {
 });
 
 const { useResultOpener } = await import('./useResultOpener');
+const { OVERTAKEN } = await import('../lib/open-result');
 const { useAppStore } = await import('../stores/app');
 const { useXrayStore } = await import('../stores/xray');
 const { useRestoreStore } = await import('../stores/restore');
@@ -96,6 +97,60 @@ describe('Open on a job row', () => {
     expect(await open({ kind: 'info', resultDir: '/res/i' }, 'job:3')).toBeNull();
     expect(app.workspace).toBe('acquire');
     expect(useAcquisitionStore().result?.dir).toBe('/res/i');
+  });
+
+  it('a slow X-ray open overtaken by a deblur open leaves the user in Restoration, and its row says nothing', async () => {
+    const app = useAppStore();
+    app.setWorkspace('jobs');
+    let xrayThere!: () => void;
+    const deblur = { dir: '/res/d', kind: 'deblur', maps: [], result: { kind: 'deblur', method: 'midnet', inputs: [{ role: 'blurry', path: '/acq/a.tif' }], output: { file: 'deblurred.tif' }, metrics: {} } };
+    fn('result.open').mockImplementation(({ dir }: { dir: string }) =>
+      dir === '/res/x' ? new Promise((res) => (xrayThere = () => res(xpciFolder('/res/x')))) : Promise.resolve(deblur),
+    );
+    const { open, opening, errors } = useResultOpener();
+    const slow = open({ kind: 'xpci', state: 'done', resultDir: '/res/x' }, 'job:1');
+    expect(await open({ kind: 'deblur', state: 'done', resultDir: '/res/d' }, 'job:2')).toBeNull();
+    expect(app.workspace).toBe('restore');
+    xrayThere();
+    expect(await slow).toBe(OVERTAKEN);
+    expect(app.workspace).toBe('restore'); // not switched back to X-ray
+    expect(errors).toEqual({});
+    expect(opening.value).toBeNull();
+  });
+
+  it('an X-ray open overtaken by another X-ray open is not reported as a failure', async () => {
+    const app = useAppStore();
+    app.setWorkspace('jobs');
+    let firstThere!: () => void;
+    fn('result.open').mockImplementation(({ dir }: { dir: string }) =>
+      dir === '/res/x1' ? new Promise((res) => (firstThere = () => res(xpciFolder('/res/x1')))) : Promise.resolve(xpciFolder(dir)),
+    );
+    const { open, errors } = useResultOpener();
+    const first = open({ kind: 'xpci', resultDir: '/res/x1' }, 'job:1');
+    expect(await open({ kind: 'xpci', resultDir: '/res/x2' }, 'job:2')).toBeNull();
+    firstThere();
+    expect(await first).toBe(OVERTAKEN);
+    expect(errors).toEqual({});
+    const xr = useXrayStore();
+    expect(xr.result?.dir).toBe('/res/x2');
+    expect(xr.resultError).toBeNull();
+  });
+
+  it('a Restoration open overtaken by another Restoration open is not reported as a failure', async () => {
+    let firstThere!: () => void;
+    const folder = (dir: string) => ({ dir, kind: 'deblur', maps: [], result: { kind: 'deblur', method: 'midnet', inputs: [{ role: 'blurry', path: '/acq/a.tif' }], output: { file: 'deblurred.tif' }, metrics: {} } });
+    fn('result.open').mockImplementation(({ dir }: { dir: string }) =>
+      dir === '/res/d1' ? new Promise((res) => (firstThere = () => res(folder('/res/d1')))) : Promise.resolve(folder(dir)),
+    );
+    const { open, errors } = useResultOpener();
+    const first = open({ kind: 'deblur', resultDir: '/res/d1' }, 'job:1');
+    expect(await open({ kind: 'deblur', resultDir: '/res/d2' }, 'job:2')).toBeNull();
+    firstThere();
+    expect(await first).toBe(OVERTAKEN);
+    expect(errors).toEqual({});
+    const rs = useRestoreStore();
+    expect(rs.result?.out.outDir).toBe('/res/d2');
+    expect(rs.resultError).toBeNull();
   });
 
   it('leaves the user on the list with the reason on the row when the folder is gone', async () => {

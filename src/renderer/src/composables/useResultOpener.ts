@@ -1,27 +1,33 @@
 /**
  * @file "Open" on a job row, for the Jobs and Acquisition workspaces: routes the job's result folder to the
  * workspace that made it (lib/open-result.ts) through that workspace's store, shows the workspace once the
- * result is loaded, and tells which row is opening and why a row's open failed.
+ * result is loaded, and tells which row is opening and why a row's open failed. Only the latest Open switches
+ * the workspace (lib/open-result.ts): one overtaken by a newer click, in any list, says nothing.
  */
 import { reactive, ref } from 'vue';
-import { openJobResult, type JobWithResult, type ResultLoader, type ResultWorkspace } from '../lib/open-result';
+import { openJobResult, OVERTAKEN, type JobWithResult, type Overtaken, type ResultLoader, type ResultWorkspace } from '../lib/open-result';
 import { useAcquisitionStore } from '../stores/acquisition';
 import { useAppStore } from '../stores/app';
 import { useDicStore } from '../stores/dic';
 import { useRestoreStore } from '../stores/restore';
 import { useXrayStore } from '../stores/xray';
 
-/** The loaders of every result workspace, from their stores. */
+/**
+ * The loaders of every result workspace, from their stores. The DIC, X-ray and Restoration stores answer
+ * false without an error when a newer open of their own overtook this one (a failure always sets
+ * `resultError`): OVERTAKEN then, not a failure to put on the row.
+ */
 export function resultLoaders(): Record<ResultWorkspace, ResultLoader> {
   const dic = useDicStore();
   const xray = useXrayStore();
   const restore = useRestoreStore();
   const acq = useAcquisitionStore();
+  const outcome = (shown: boolean, error: string | null): string | null | Overtaken => (shown ? null : (error ?? OVERTAKEN));
   return {
-    // dic.openResult answers false without an error when a newer open overtook it: nothing to report then
-    dic: async (dir) => ((await dic.openResult(dir)) ? null : (dic.resultError ?? null)),
-    xpci: async (dir) => ((await xray.openResult(dir)) ? null : (xray.resultError ?? 'The result could not be opened.')),
-    restore: async (dir) => ((await restore.openResult(dir)) ? null : (restore.resultError ?? 'The result could not be opened.')),
+    dic: async (dir) => outcome(await dic.openResult(dir), dic.resultError),
+    xpci: async (dir) => outcome(await xray.openResult(dir), xray.resultError),
+    restore: async (dir) => outcome(await restore.openResult(dir), restore.resultError),
+    // the plain result view has no opens of its own to be overtaken by
     acquire: async (dir) => ((await acq.showResult(dir)) ? null : (acq.resultError ?? 'The result could not be opened.')),
   };
 }
@@ -33,13 +39,16 @@ export function useResultOpener(errors: Record<string, string> = reactive({})) {
   /** key of the row whose result is loading; null when none */
   const opening = ref<string | null>(null);
 
-  /** Opens the job's result in its workspace; resolves to the error shown on the row, null on success. */
-  async function open(job: JobWithResult, key: string): Promise<string | null> {
+  /**
+   * Opens the job's result in its workspace; resolves to the error shown on the row, null on success,
+   * OVERTAKEN when a newer open started before this one finished (the row then shows nothing).
+   */
+  async function open(job: JobWithResult, key: string): Promise<string | null | Overtaken> {
     delete errors[key];
     opening.value = key;
     try {
       const error = await openJobResult(job, loaders, (ws) => app.setWorkspace(ws));
-      if (error) errors[key] = error;
+      if (typeof error === 'string') errors[key] = error;
       return error;
     } finally {
       if (opening.value === key) opening.value = null;

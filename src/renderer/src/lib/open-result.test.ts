@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { canOpenResult, childPath, openJobResult, readableOpenError, resultWorkspace, type ResultLoader, type ResultWorkspace } from './open-result';
+import { canOpenResult, childPath, openJobResult, OVERTAKEN, readableOpenError, resultWorkspace, type ResultLoader, type ResultWorkspace } from './open-result';
 
 function loaders(answer: Partial<Record<ResultWorkspace, string | null>> = {}) {
   const calls: [ResultWorkspace, string][] = [];
@@ -37,6 +37,32 @@ describe('open-result routing', () => {
     const throwing = { ...bad, restore: async () => { throw new Error('socket closed'); } };
     expect(await openJobResult({ kind: 'deblur', resultDir: '/res/d' }, throwing, show)).toBe('socket closed');
     expect(await openJobResult({ kind: 'deblur', resultDir: null }, throwing, show)).toBe('This job wrote no result folder.');
+    expect(show).not.toHaveBeenCalled();
+  });
+
+  it('only the latest open switches the workspace: a slow earlier one, when it finishes, is overtaken', async () => {
+    const { loaders: l } = loaders();
+    const slow: ((answer: string | null) => void)[] = [];
+    const slowXray = { ...l, xpci: () => new Promise<string | null>((res) => slow.push(res)) };
+    const show = vi.fn();
+    const first = openJobResult({ kind: 'xpci', resultDir: '/res/slow' }, slowXray, show);
+    expect(await openJobResult({ kind: 'deblur', resultDir: '/res/d' }, slowXray, show)).toBeNull();
+    expect(show).toHaveBeenLastCalledWith('restore');
+    slow[0](null); // the X-ray result is there now: the user stays in Restoration
+    expect(await first).toBe(OVERTAKEN);
+    expect(show).toHaveBeenCalledTimes(1);
+    // a failure of an overtaken open is not put on its row either
+    const second = openJobResult({ kind: 'xpci', resultDir: '/res/slow2' }, slowXray, show);
+    expect(await openJobResult({ kind: 'info', resultDir: '/res/i' }, slowXray, show)).toBeNull();
+    slow[1]('The sample image is 3 × 3.');
+    expect(await second).toBe(OVERTAKEN);
+    expect(show.mock.calls.map((c) => c[0])).toEqual(['restore', 'acquire']);
+  });
+
+  it('a loader whose store dropped the open for a newer one of its own answers overtaken, not a failure', async () => {
+    const { loaders: l } = loaders();
+    const show = vi.fn();
+    expect(await openJobResult({ kind: 'track', resultDir: '/res/t' }, { ...l, dic: async () => OVERTAKEN }, show)).toBe(OVERTAKEN);
     expect(show).not.toHaveBeenCalled();
   });
 

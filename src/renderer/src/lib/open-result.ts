@@ -7,6 +7,10 @@
  *
  * The workspace is switched only once its store has loaded the folder: a folder that is gone (moved,
  * deleted) or unreadable leaves the user where they clicked, with the reason next to the job's row.
+ *
+ * Only the latest Open counts: every open takes a number, and an open that another one started after it has
+ * overtaken (a slow X-ray result still loading when a deblur job is clicked) neither switches the workspace
+ * nor reports success when it finishes: it answers OVERTAKEN, and its row says nothing.
  */
 import type { WorkspaceId } from '../workspaces';
 
@@ -36,8 +40,15 @@ export function resultWorkspaceLabel(kind: string): string {
   return { dic: 'Speckle / DIC', xpci: 'X-ray phase', restore: 'Restoration', acquire: 'Acquisition' }[resultWorkspace(kind)];
 }
 
-/** Loads a result folder into one workspace's store; resolves to null when shown, else why it could not be. */
-export type ResultLoader = (dir: string) => Promise<string | null>;
+/** What an open answers when a newer open started before it finished: nothing to show or report. */
+export const OVERTAKEN: unique symbol = Symbol('overtaken');
+export type Overtaken = typeof OVERTAKEN;
+
+/**
+ * Loads a result folder into one workspace's store; resolves to null when shown, OVERTAKEN when the store
+ * dropped it for a newer open of its own, else why it could not be shown.
+ */
+export type ResultLoader = (dir: string) => Promise<string | null | Overtaken>;
 
 export interface JobWithResult {
   kind: string;
@@ -48,24 +59,31 @@ export interface JobWithResult {
 /** Whether a job has a result folder to reopen. */
 export const canOpenResult = (job: JobWithResult): boolean => (job.state === undefined || job.state === 'done') && Boolean(job.resultDir);
 
+/** Number of the latest open (openJobResult); one count for every list, so that any newer click wins. */
+let latestOpen = 0;
+
 /**
  * Opens a job's result folder in its workspace: loads it with that workspace's loader, then shows the
- * workspace. Resolves to null on success, else to a sentence for the job's row (nothing is switched).
+ * workspace. Resolves to null on success, OVERTAKEN when another open started before this one finished
+ * (nothing is switched, nothing to report), else to a sentence for the job's row (nothing is switched).
  */
 export async function openJobResult(
   job: JobWithResult,
   loaders: Readonly<Record<ResultWorkspace, ResultLoader>>,
   show: (ws: ResultWorkspace) => void,
-): Promise<string | null> {
+): Promise<string | null | Overtaken> {
+  const seq = ++latestOpen;
   const dir = job.resultDir?.trim();
   if (!dir) return 'This job wrote no result folder.';
   const ws = resultWorkspace(job.kind);
-  let error: string | null;
+  let error: string | null | Overtaken;
   try {
     error = await loaders[ws](dir);
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
   }
+  // an overtaken open may have failed, but the user has moved on: only the latest open speaks
+  if (seq !== latestOpen || error === OVERTAKEN) return OVERTAKEN;
   if (error !== null) return readableOpenError(error);
   show(ws);
   return null;

@@ -60,8 +60,9 @@ describe('tiled raster', () => {
   const values = image(size.width, size.height);
 
   it('a tile holds the mapped values of its part of the level, edge tiles cut to size', () => {
-    const r = new TiledRaster(values, size, shifted(0), { tileSize: 32 });
-    expect(r.readyLevels).toBe(r.levelCount); // small: built before the constructor returned
+    // the whole pyramid built in the constructor, however slow the machine (the default slice is 12 ms)
+    const r = new TiledRaster(values, size, shifted(0), { tileSize: 32, firstSliceMs: 1e9 });
+    expect(r.readyLevels).toBe(r.levelCount); // built before the constructor returned
     const edge = r.tile(0, 3, 2) as unknown as FakeCanvas; // columns 96–99, rows 64–69
     expect([edge.width, edge.height]).toEqual([4, 6]);
     for (let y = 0; y < 6; y++) for (let x = 0; x < 4; x++) expect(edge.pixels[y * 4 + x]).toBe(1000 * (64 + y) + 96 + x);
@@ -110,7 +111,7 @@ describe('tiled raster', () => {
   });
 
   it('dispose frees every tile', () => {
-    const r = new TiledRaster(values, size, shifted(0), { tileSize: 32 });
+    const r = new TiledRaster(values, size, shifted(0), { tileSize: 32, firstSliceMs: 1e9 }); // level 1 is there at once
     const tiles = [r.tile(0, 0, 0), r.tile(1, 0, 0)] as unknown as FakeCanvas[];
     r.dispose();
     expect(tiles.map((t) => t.width)).toEqual([0, 0]);

@@ -271,6 +271,26 @@ describe('restore store', () => {
     expect(rs.frameSize).toEqual({ width: 4, height: 4 });
   });
 
+  it('an open overtaken by a newer one shows nothing and says nothing: false, no resultError', async () => {
+    const rs = useRestoreStore();
+    fake.open.mockImplementation(async ({ path }: { path: string }) => (path.startsWith('/results/') ? image(path, 2, 2, 10) : image(path, 2, 2)));
+    const folder = (dir: string, method: string) => ({
+      dir, kind: 'deblur', maps: [],
+      result: { kind: 'deblur', method, parameters: { sigmaPx: 1.5, iterations: 20 }, inputs: [{ role: 'blurry', path: '/data/sem.tif' }], output: { file: 'deblurred.tif' }, metrics: {} },
+    });
+    let olderThere!: () => void;
+    fake.resultOpen.mockImplementation(({ dir }: { dir: string }) =>
+      dir === '/results/old' ? new Promise((res) => (olderThere = () => res(folder(dir, 'midnet')))) : Promise.resolve(folder(dir, 'richardson-lucy')),
+    );
+    const older = rs.openResult('/results/old');
+    expect(await rs.openResult('/results/new')).toBe(true);
+    olderThere();
+    expect(await older).toBe(false);
+    expect(rs.resultError).toBeNull();
+    expect(rs.result?.out.outDir).toBe('/results/new');
+    expect(rs.settings.deblur.method).toBe('richardson-lucy');
+  });
+
   it('says why a result folder cannot be reopened', async () => {
     const rs = useRestoreStore();
     fake.resultOpen.mockRejectedValueOnce(new ContractError('E_NOT_FOUND', '/results/gone is not a result folder (it has no result.json).'));

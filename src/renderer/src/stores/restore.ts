@@ -199,7 +199,8 @@ export const useRestoreStore = defineStore('restore', () => {
    * Opens an earlier restoration's result folder as it was made: the image it restored (and its reference)
    * back in the slots, the mode, method and options it ran with back in the options panel
    * (lib/restore-reopen.ts), and before / after with the metrics of its result.json. Resolves to whether it
-   * is shown; `resultError` says why not.
+   * is shown; `resultError` says why not. An open overtaken by a newer one answers false and sets neither
+   * the result, the form nor `resultError`.
    */
   async function openResult(dir: string): Promise<boolean> {
     resultError.value = null;
@@ -216,7 +217,9 @@ export const useRestoreStore = defineStore('restore', () => {
         if (refSlot.image.value?.path !== form.refPath) await refSlot.openPath(form.refPath);
       } else clearRef();
       const output = await lab['image.open']({ path: childPath(opened.dir, form.outputFile) });
-      if (t !== openToken || !inSlot.image.value) return false;
+      // overtaken: false with no resultError (the Open on a job row tells this from a failure)
+      if (t !== openToken) return false;
+      if (!inSlot.image.value) throw new Error(`The image this result was made from, ${form.inPath}, was closed while the result was opening, so before / after cannot be shown.`);
       const metrics = opened.result.metrics && typeof opened.result.metrics === 'object' ? (opened.result.metrics as Record<string, unknown>) : {};
       const recorded = Array.isArray(opened.result.messages) ? opened.result.messages.filter((m): m is string => typeof m === 'string') : [];
       const out: ShownOutput = { outDir: opened.dir, result: opened.result, input: inSlot.image.value, output, metrics, messages: recorded };

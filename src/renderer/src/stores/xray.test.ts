@@ -22,6 +22,9 @@ const fake = vi.hoisted(() => {
     resultOpen: vi.fn(),
     cancel: vi.fn(async () => ({ cancelled: true })),
     blobs: new Map<string, Float32Array>(),
+    /** URLs whose fetch waits until the promise settles (a slow map) */
+    gates: new Map<string, Promise<void>>(),
+    fetched: [] as string[],
   };
 });
 vi.mock('../api', () => ({
@@ -40,7 +43,11 @@ vi.mock('../api', () => ({
     },
   },
   connection: { transport: 'browser-harness', state: () => 'open', onState: () => () => {} },
-  fetchFloat32: async (url: string) => fake.blobs.get(url)!,
+  fetchFloat32: async (url: string) => {
+    fake.fetched.push(url);
+    await fake.gates.get(url);
+    return fake.blobs.get(url)!;
+  },
 }));
 
 const { useXrayStore } = await import('./xray');
@@ -92,6 +99,8 @@ beforeEach(() => {
   for (const f of [fake.open, fake.run, fake.profile, fake.simulate, fake.resultOpen, fake.cancel]) f.mockReset();
   fake.open.mockImplementation(async ({ path }: { path: string }) => image(path));
   fake.cancel.mockImplementation(async () => ({ cancelled: true }));
+  fake.gates.clear();
+  fake.fetched.length = 0;
   setActivePinia(createPinia());
 });
 
@@ -243,6 +252,28 @@ describe('xray store', () => {
     fake.resultOpen.mockResolvedValueOnce({ ...opened('/res/9', 'umpa'), result: runJson('umpa') });
     await xr.openResult('/res/9');
     expect(xr.runs.map((r) => r.dir)).toEqual(['/res/10', '/res/9']);
+  });
+
+  it('an open overtaken while its maps load assigns nothing: the newer result and form stay, no error', async () => {
+    const xr = await loaded();
+    let mapsThere!: () => void;
+    fake.gates.set('/bin/res/old/alpha_x', new Promise<void>((r) => (mapsThere = r)));
+    const newer = runJson('zncc');
+    newer.parameters = { ...newer.parameters, step: 7, integrator: 'fc' };
+    newer.geometry = { ...newer.geometry, energyKeV: 30 };
+    fake.resultOpen.mockImplementation(async ({ dir }: { dir: string }) =>
+      dir === '/res/old' ? { ...opened('/res/old', 'umpa'), result: runJson('umpa') } : { ...opened('/res/new', 'zncc'), result: newer },
+    );
+    const older = xr.openResult('/res/old');
+    // the older open has its images and is fetching its maps when the newer one starts
+    await vi.waitFor(() => expect(fake.fetched).toContain('/bin/res/old/alpha_x'));
+    expect(await xr.openResult('/res/new')).toBe(true);
+    mapsThere();
+    expect(await older).toBe(false);
+    expect(xr.resultError).toBeNull();
+    expect(xr.result?.dir).toBe('/res/new');
+    expect(xr.runs.map((r) => r.dir)).toEqual(['/res/new']);
+    expect([xr.settings.method, xr.settings.step, xr.settings.integrator, xr.settings.geometry.energyKeV]).toEqual(['zncc', 7, 'fc', '30']);
   });
 
   it('opens a simulated phantom folder with its pair and geometry; refuses other kinds and says why', async () => {

@@ -129,12 +129,18 @@ export const useXrayStore = defineStore('xray', () => {
     if (p.message) r.message = p.message;
   });
 
-  async function showResult(opened: Opened, truth: string | null, method: string): Promise<void> {
+  /** The result's maps this workspace shows, fetched (nothing is assigned yet). */
+  async function fetchMaps(opened: Opened): Promise<Record<string, Float32Array>> {
     const fetched: Record<string, Float32Array> = {};
     for (const m of opened.maps) {
       if (!mapInfo(m.name)) continue;
       fetched[m.name] = markRaw(await fetchFloat32(m.dataUrl, m.width * m.height));
     }
+    return fetched;
+  }
+
+  /** Shows a result whose maps are fetched: the maps, the kept runs, the profiles along the line. */
+  async function adoptResult(opened: Opened, fetched: Record<string, Float32Array>, truth: string | null, method: string): Promise<void> {
     result.value = opened;
     maps.value = fetched;
     truthDir.value = truth;
@@ -144,6 +150,10 @@ export const useXrayStore = defineStore('xray', () => {
     runs.value = [...runs.value.filter((r) => r.dir !== opened.dir), { dir: opened.dir, label: `#${runCount} ${methodLabel(method)}`, method }].slice(-MAX_RUNS);
     tab.value = 'map';
     if (line.value && !lineError(line.value, { width: opened.maps[0]?.width ?? 0, height: opened.maps[0]?.height ?? 0 })) await updateProfiles();
+  }
+
+  async function showResult(opened: Opened, truth: string | null, method: string): Promise<void> {
+    await adoptResult(opened, await fetchMaps(opened), truth, method);
   }
 
   async function start(): Promise<void> {
@@ -186,7 +196,9 @@ export const useXrayStore = defineStore('xray', () => {
    * Opens an earlier result folder (by path) as it was made: an `xpci` run shows its maps with the images,
    * geometry, method, step and integrator it ran with back in the form; a `simulate.xpci` phantom loads its
    * pair with its geometry, ready to run. Resolves to whether it is shown; `resultError` says why not.
-   * Input images that are gone only mark their slot: the maps are the result.
+   * Input images that are gone only mark their slot: the maps are the result. An open overtaken by a newer
+   * one answers false and sets neither the result, the form nor `resultError`: the maps are fetched first,
+   * and only the latest open assigns.
    */
   async function openResult(dir: string): Promise<boolean> {
     resultError.value = null;
@@ -203,19 +215,23 @@ export const useXrayStore = defineStore('xray', () => {
         form.samplePath && sampleSlot.image.value?.path !== form.samplePath ? sampleSlot.openPath(form.samplePath) : null,
       ]);
       if (t !== openToken) return false;
-      if (opened.kind === 'xpci') {
-        const method = typeof opened.result.method === 'string' ? opened.result.method : '?';
-        await showResult(opened, null, method);
-        messages.value = Array.isArray(opened.result.messages) ? opened.result.messages.filter((m): m is string => typeof m === 'string') : [];
-      } else {
-        tab.value = 'images';
-      }
+      const fetched = opened.kind === 'xpci' ? await fetchMaps(opened) : null;
+      // a newer open may have finished while the maps were fetched: then it is the one shown
+      if (t !== openToken) return false;
+      // everything assigned at once, before anything else is awaited (the profiles)
       const s = settings.value;
       s.geometry = form.geometry;
       if (form.method) s.method = form.method;
       if (form.step !== null) s.step = form.step;
       if (form.integrator) s.integrator = form.integrator;
-      return true;
+      if (fetched) {
+        const method = typeof opened.result.method === 'string' ? opened.result.method : '?';
+        messages.value = Array.isArray(opened.result.messages) ? opened.result.messages.filter((m): m is string => typeof m === 'string') : [];
+        await adoptResult(opened, fetched, null, method);
+      } else {
+        tab.value = 'images';
+      }
+      return t === openToken;
     } catch (err) {
       if (t === openToken) resultError.value = toShownError('Could not open the result', err).message;
       return false;
