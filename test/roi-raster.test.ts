@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mulberry32 as rng } from '../src/core/synth/rng';
-import { countSelected, polygonSpans, rasteriseRegion, type RoiPoint, type RoiRegionLike } from '../src/shared/roi-raster';
+import { countRegion, countRegionLattice, countSelected, PolygonScanner, polygonSpans, rasteriseRegion, regionSpans, type RoiPoint, type RoiRegionLike } from '../src/shared/roi-raster';
 
 /** The classic even-odd point-in-polygon test (PNPOLY), written independently of the scanline fill. */
 function pnpoly(pts: readonly RoiPoint[], px: number, py: number): boolean {
@@ -135,6 +135,21 @@ describe('rasteriseRegion', () => {
     }
   });
 
+  it('unites many overlapping include polygons and a rectangle, minus overlapping exclusions, as the reference does', () => {
+    const rand = rng(17);
+    for (let t = 0; t < 40; t++) {
+      const w = 24 + Math.floor(rand() * 40);
+      const h = 24 + Math.floor(rand() * 40);
+      const poly = (n: number) => ({ points: Array.from({ length: n }, () => [rand() * (w + 10) - 5, rand() * (h + 10) - 5] as RoiPoint) });
+      const region: RoiRegionLike = {
+        rect: t % 3 === 0 ? { x: Math.floor(rand() * w), y: Math.floor(rand() * h), width: 1 + Math.floor(rand() * w), height: 1 + Math.floor(rand() * h) } : undefined,
+        include: Array.from({ length: Math.floor(rand() * 7) }, () => poly(3 + Math.floor(rand() * 8))),
+        exclude: Array.from({ length: Math.floor(rand() * 5) }, () => poly(3 + Math.floor(rand() * 6))),
+      };
+      expect(mismatches(rasteriseRegion(region, w, h), reference(region, w, h)), `trial ${t}`).toBe(0);
+    }
+  });
+
   it('reports spans within the image only', () => {
     const seen: [number, number, number][] = [];
     polygonSpans([[-5, -5], [50, -5], [50, 2], [-5, 2]], 8, 4, (r, a, b) => seen.push([r, a, b]));
@@ -142,5 +157,82 @@ describe('rasteriseRegion', () => {
       [0, 0, 8],
       [1, 0, 8],
     ]);
+  });
+});
+
+describe('counting from row spans, without a mask', () => {
+  const randomRegion = (rand: () => number, w: number, h: number): RoiRegionLike => {
+    const poly = (n: number) => ({ points: Array.from({ length: n }, () => [Math.round((rand() * (w + 16) - 8) * 2) / 2, rand() * (h + 16) - 8] as RoiPoint) });
+    return {
+      rect: rand() < 0.3 ? { x: Math.floor(rand() * w) - 3, y: Math.floor(rand() * h) - 3, width: 1 + Math.floor(rand() * w), height: 1 + Math.floor(rand() * h) } : undefined,
+      include: Array.from({ length: Math.floor(rand() * 4) }, () => poly(3 + Math.floor(rand() * 10))),
+      exclude: Array.from({ length: Math.floor(rand() * 3) }, () => poly(3 + Math.floor(rand() * 6))),
+    };
+  };
+
+  it('gives increasing, disjoint spans whose pixels are exactly the mask’s, and counts as the mask does', () => {
+    const rand = rng(29);
+    for (let t = 0; t < 80; t++) {
+      const w = 10 + Math.floor(rand() * 60);
+      const h = 10 + Math.floor(rand() * 60);
+      const region = randomRegion(rand, w, h);
+      const mask = rasteriseRegion(region, w, h);
+      const fromSpans = new Uint8Array(w * h);
+      regionSpans(region, w, h, (y, spans, n) => {
+        for (let k = 0; k < n; k += 2) {
+          expect(spans[k] < spans[k + 1] && spans[k] >= 0 && spans[k + 1] <= w, `trial ${t} row ${y}`).toBe(true);
+          if (k > 0) expect(spans[k] >= spans[k - 1], `trial ${t} row ${y}: increasing and disjoint`).toBe(true);
+          fromSpans.fill(1, y * w + spans[k], y * w + spans[k + 1]);
+        }
+      });
+      expect(mismatches(fromSpans, reference(region, w, h)), `trial ${t}`).toBe(0);
+      expect(countRegion(region, w, h), `trial ${t}`).toBe(countSelected(mask));
+      const step = 1 + Math.floor(rand() * 5);
+      const x0 = Math.floor(rand() * 6);
+      const y0 = Math.floor(rand() * 6);
+      const nx = Math.floor((w - 1 - x0) / step) + 1 - Math.floor(rand() * 2);
+      const ny = Math.floor((h - 1 - y0) / step) + 1 - Math.floor(rand() * 2);
+      let want = 0;
+      for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) want += mask[(y0 + j * step) * w + x0 + i * step];
+      expect(countRegionLattice(region, w, h, { x0, y0, step, nx, ny }), `trial ${t}`).toBe(want);
+    }
+  });
+
+  it('scans the same spans when rows are skipped (the grid rows only) as when every row is visited', () => {
+    const rand = rng(31);
+    for (let t = 0; t < 30; t++) {
+      const pts = Array.from({ length: 4 + Math.floor(rand() * 30) }, () => [rand() * 50 - 5, rand() * 50 - 5] as RoiPoint);
+      const all = new PolygonScanner(pts, 40, 40);
+      const some = new PolygonScanner(pts, 40, 40);
+      for (let row = 0; row < 40; row++) {
+        const a: number[] = [];
+        all.spans(row, a);
+        if (row % 3 === 1) {
+          const b: number[] = [];
+          some.spans(row, b);
+          expect(b, `trial ${t} row ${row}`).toEqual(a);
+        }
+      }
+    }
+    expect(() => {
+      const sc = new PolygonScanner([[0, 0], [4, 0], [0, 4]], 5, 5);
+      sc.spans(2, []);
+      sc.spans(1, []);
+    }).toThrow(/increasing order/);
+  });
+
+  it('keeps a 20,000-vertex region (the contract’s limit) to work per crossing, not per pixel × edge', () => {
+    // 20,000 edges each crossing every row: the most a region may ask; bench/roi-raster.ts times it on 8192²
+    const zig: RoiPoint[] = [];
+    for (let k = 0; k < 5000; k++) zig.push([10 + k * 0.2, 1], [10.1 + k * 0.2, 255]);
+    const region = { include: [{ points: zig }, { points: zig.map(([x, y]) => [x + 0.05, y] as RoiPoint) }] };
+    const m = rasteriseRegion(region, 1024, 256);
+    const rand = rng(5);
+    for (let t = 0; t < 500; t++) {
+      const x = Math.floor(rand() * 1024);
+      const y = Math.floor(rand() * 256);
+      const inside = region.include.some((p) => pnpoly(p.points, x + 0.5, y + 0.5));
+      expect(m[y * 1024 + x], `${x},${y}`).toBe(inside ? 1 : 0);
+    }
   });
 });

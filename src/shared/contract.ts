@@ -109,6 +109,8 @@ export const TrackMethodSchema = z.enum(['zncc', 'umpa', 'icgn', 'cnn-dic', 'cnn
  * no `exclude` polygon. Each polygon is filled by the even-odd rule (a self-crossing outline alternates
  * inside and outside, as a canvas `fill('evenodd')` draws it). Vertices, and a region's `rect`, may reach
  * outside the image: only the part inside counts (a plain rectangle must still lie inside, as before). src/shared/roi-raster.ts turns a region into pixels for the core and the UI alike.
+ * A region has at most ROI_MAX_POLYGONS polygons per list and ROI_MAX_TOTAL_VERTICES vertices in all, which
+ * bounds its JSON, its validation and its rasterising; the renderer's polygon tool refuses to go past them.
  */
 const rectShape = { x: z.number().int().min(0), y: z.number().int().min(0), width: z.number().int().min(1), height: z.number().int().min(1) };
 export const RoiRectSchema = z.object({
@@ -119,6 +121,22 @@ export const RoiRectSchema = z.object({
 /** Most vertices in one ROI polygon, and most polygons in each list (keeps rasterising and JSON small). */
 export const ROI_MAX_VERTICES = 10_000;
 export const ROI_MAX_POLYGONS = 100;
+/**
+ * Most vertices in a whole region, include and exclusion polygons together. It bounds what a region costs
+ * everywhere: its JSON (about 0.8 MB), validating it, and rasterising it (src/shared/roi-raster.ts: well
+ * under a second on an 8192 × 8192 image, where the per-polygon limits alone allowed 2 M vertices).
+ */
+export const ROI_MAX_TOTAL_VERTICES = 20_000;
+/** The vertices of every polygon of a region. */
+export function roiVertexCount(region: { include?: readonly { points: readonly unknown[] }[]; exclude?: readonly { points: readonly unknown[] }[] }): number {
+  let n = 0;
+  for (const p of region.include ?? []) n += p.points.length;
+  for (const p of region.exclude ?? []) n += p.points.length;
+  return n;
+}
+/** Why a region with `n` vertices is too large, in words. */
+export const roiTooManyVertices = (n: number): string =>
+  `the ROI has ${n} vertices in all; a region may have at most ${ROI_MAX_TOTAL_VERTICES} (simplify or remove polygons)`;
 /** True when every vertex lies on one straight line (or on one point): such a polygon selects no pixel. */
 function collinear(p: [number, number][]): boolean {
   const [x0, y0] = p[0];
@@ -147,9 +165,31 @@ export const RoiRegionSchema = z.object({
   rect: z.object(rectShape).optional(),
   include: z.array(RoiPolygonSchema).max(ROI_MAX_POLYGONS, `at most ${ROI_MAX_POLYGONS} include polygons`).default([]),
   exclude: z.array(RoiPolygonSchema).max(ROI_MAX_POLYGONS, `at most ${ROI_MAX_POLYGONS} exclusion polygons`).default([]),
+}).superRefine((r, ctx) => {
+  const n = roiVertexCount(r);
+  if (n > ROI_MAX_TOTAL_VERTICES) ctx.addIssue({ code: 'custom', message: roiTooManyVertices(n), path: [] });
 });
-/** A tracker ROI (see Note: ROI shapes). */
-export const RoiSchema = z.discriminatedUnion('kind', [RoiRectSchema, RoiRegionSchema]);
+const RoiUnionSchema = z.discriminatedUnion('kind', [RoiRectSchema, RoiRegionSchema]);
+/** The vertex count of anything shaped like a region, counted before parsing it; 0 for anything else. */
+function rawVertexCount(v: unknown): number {
+  if (typeof v !== 'object' || v === null) return 0;
+  let n = 0;
+  for (const list of [(v as { include?: unknown }).include, (v as { exclude?: unknown }).exclude]) {
+    if (!Array.isArray(list)) continue;
+    for (const p of list) {
+      const pts = typeof p === 'object' && p !== null ? (p as { points?: unknown }).points : undefined;
+      if (Array.isArray(pts)) n += pts.length;
+    }
+  }
+  return n;
+}
+/**
+ * A tracker ROI (see Note: ROI shapes). An oversized region is refused by its vertex count before any
+ * vertex is parsed (a 2 M-vertex region took seconds to validate, only to fail the region's own limit).
+ */
+export const RoiSchema = z
+  .custom<z.input<typeof RoiUnionSchema>>((v) => rawVertexCount(v) <= ROI_MAX_TOTAL_VERTICES, { error: (iss) => roiTooManyVertices(rawVertexCount(iss.input)) })
+  .pipe(RoiUnionSchema);
 export const TrackParamsSchema = z.object({
   refPath: z.string().min(1),
   defPath: z.string().min(1),

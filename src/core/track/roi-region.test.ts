@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RoiSchema, TrackParamsSchema } from '../../shared/contract';
+import { ROI_MAX_TOTAL_VERTICES, RoiRegionSchema, RoiSchema, TrackParamsSchema } from '../../shared/contract';
 import { rasteriseRegion } from '../../shared/roi-raster';
 import { readImage } from '../imageio';
 import { quietContext } from '../progress';
@@ -36,6 +36,20 @@ describe('ROI contract', () => {
     expect(msg({ kind: 'region', include: [{ points: [[0, 0], [1e300, 1], [2, 0]] }] })).toBe('include.0.points.1.0: vertex coordinates must lie within ±10000000 px');
     expect(msg({ kind: 'polygon' })).toMatch(/^kind: /);
   });
+  it('bounds a region’s total vertex count, refusing an oversized one before parsing its vertices', () => {
+    const ring = (n: number, r: number) => ({ points: Array.from({ length: n }, (_, k) => [500 + r * Math.cos((2 * Math.PI * k) / n), 500 + r * Math.sin((2 * Math.PI * k) / n)] as [number, number]) });
+    expect(ROI_MAX_TOTAL_VERTICES).toBe(20_000);
+    expect(RoiSchema.safeParse({ kind: 'region', include: [ring(10_000, 400)], exclude: [ring(10_000, 100)] }).success).toBe(true);
+    const over = { kind: 'region', include: [ring(10_000, 400), ring(5000, 300)], exclude: [ring(5000, 100), ring(3, 50)] };
+    const r = RoiSchema.safeParse(over);
+    expect(r.error?.issues.map((i) => i.message)).toEqual(['the ROI has 20003 vertices in all; a region may have at most 20000 (simplify or remove polygons)']);
+    // the region schema on its own says the same
+    expect(RoiRegionSchema.safeParse(over).error?.issues[0].message).toMatch(/20003 vertices in all/);
+    // what the per-polygon limits alone allowed: 200 polygons of 10,000 vertices (2 M; 78 MB of JSON)
+    const huge = { refPath: 'a', defPath: 'b', method: 'zncc', roi: { kind: 'region', include: Array.from({ length: 100 }, () => ring(10_000, 400)), exclude: Array.from({ length: 100 }, () => ring(10_000, 100)) } };
+    const p = TrackParamsSchema.safeParse(huge);
+    expect(p.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['roi: the ROI has 2000000 vertices in all; a region may have at most 20000 (simplify or remove polygons)']);
+  });
 });
 
 describe('trackerRoi', () => {
@@ -53,6 +67,12 @@ describe('trackerRoi', () => {
   it('refuses a region that selects no pixel, in words', () => {
     expect(() => trackerRoi({ kind: 'region', include: [square(60, 60, 90, 90)] }, 40, 32)).toThrow(/The ROI selects no pixel of the 40×32 image/);
     expect(() => trackerRoi({ kind: 'region', include: [square(2, 2, 9, 9)], exclude: [square(0, 0, 10, 10)] }, 40, 32)).toThrow(/selects no pixel/);
+  });
+  it('refuses a region with more vertices than the contract allows, before rasterising it', () => {
+    const zigzag = Array.from({ length: 10_001 }, (_, k) => [k % 2 ? 60 : 2, 2 + k * 0.001] as [number, number]);
+    expect(() => trackerRoi({ kind: 'region', include: [{ points: zigzag }, { points: zigzag.slice(1) }] }, 64, 64)).toThrow(
+      'The ROI has 20001 vertices in all; a region may have at most 20000 (simplify or remove polygons).',
+    );
   });
   it('refuses a region no grid point lands on', () => {
     const roi = trackerRoi({ kind: 'region', include: [square(11, 11, 13, 13)] }, 64, 64);

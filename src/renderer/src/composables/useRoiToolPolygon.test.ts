@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ref } from 'vue';
 import type { CanvasInteraction } from '../lib/canvas-types';
-import type { PolygonList, RoiShapes } from '../lib/roi-polygon';
+import { ROI_MAX_POLYGONS, ROI_MAX_TOTAL_VERTICES } from '../../../shared/contract';
+import type { PolygonList, RoiShapes, Vertex } from '../lib/roi-polygon';
 import { DOUBLE_CLICK_MS, firstTaker, useRoiToolPolygon } from './useRoiToolPolygon';
 
 const view = { scale: 2, offsetX: 0, offsetY: 0 };
@@ -11,6 +12,7 @@ const img = (x: number, y: number) => ({ x, y });
 function setup(mode: PolygonList | null, initial: RoiShapes = { include: [], exclude: [] }) {
   const shapes = ref<RoiShapes>(initial);
   const commits: RoiShapes[] = [];
+  const refused: string[] = [];
   let t = 0;
   let drawing = mode;
   const tool = useRoiToolPolygon({
@@ -21,6 +23,7 @@ function setup(mode: PolygonList | null, initial: RoiShapes = { include: [], exc
       commits.push(s);
       shapes.value = s;
     },
+    refuse: (m) => refused.push(m),
     now: () => t,
   });
   /** a click at image point (x, y), `dt` ms after the previous one */
@@ -31,7 +34,7 @@ function setup(mode: PolygonList | null, initial: RoiShapes = { include: [], exc
     return taken;
   };
   const setMode = (m: PolygonList | null) => (drawing = m);
-  return { shapes, commits, tool, click, setMode };
+  return { shapes, commits, refused, tool, click, setMode };
 }
 
 describe('useRoiToolPolygon', () => {
@@ -94,6 +97,61 @@ describe('useRoiToolPolygon', () => {
     t.click(10, 10);
     t.tool.interaction.cursor?.(img(20.7, 12.2), screen(20.7, 12.2), view);
     expect(t.tool.pointer.value).toEqual([21, 12]);
+  });
+});
+
+describe('useRoiToolPolygon: the contract’s limits', () => {
+  const tri = (k: number) => ({ points: [[k % 50, 0], [(k % 50) + 1, 0], [k % 50, 1]] as Vertex[] });
+
+  it('refuses a 101st polygon, saying why, instead of letting track.run fail on it', () => {
+    const full: RoiShapes = { include: Array.from({ length: ROI_MAX_POLYGONS }, (_, k) => tri(k)), exclude: [] };
+    const t = setup('include', full);
+    // starting one: the click is taken, nothing is drawn, the panel is told
+    expect(t.click(60, 60)).toBe(true);
+    expect(t.tool.draft.value).toBeNull();
+    expect(t.refused).toEqual([`The ROI already has ${ROI_MAX_POLYGONS} polygons, the most it may have: delete one before drawing another.`]);
+    expect(t.tool.refusal.value).toBe(t.refused[0]);
+    // the exclusion list is another list: it still takes one
+    t.setMode('exclude');
+    t.click(60, 60);
+    t.click(70, 60);
+    t.click(70, 70);
+    expect(t.tool.finish()).toBe(true);
+    expect(t.tool.refusal.value).toBeNull();
+    expect(t.shapes.value.exclude).toHaveLength(1);
+    expect(t.shapes.value.include).toHaveLength(ROI_MAX_POLYGONS);
+  });
+
+  it('refuses to close a polygon whose list filled up while it was drawn', () => {
+    const t = setup('include', { include: Array.from({ length: ROI_MAX_POLYGONS - 1 }, (_, k) => tri(k)), exclude: [] });
+    t.click(60, 60);
+    t.click(70, 60);
+    t.click(70, 70);
+    // another gesture (e.g. loading) fills the list meanwhile
+    t.shapes.value = { ...t.shapes.value, include: [...t.shapes.value.include, tri(99)] };
+    expect(t.tool.finish()).toBe(false);
+    expect(t.tool.draft.value?.points).toHaveLength(3);
+    expect(t.commits).toEqual([]);
+    expect(t.refused[0]).toMatch(/already has 100 polygons/);
+  });
+
+  it('adds no vertex past the whole ROI’s vertex limit, and says so', () => {
+    const ring = (n: number) => ({ points: Array.from({ length: n }, (_, k) => [50 + 20 * Math.cos(k / 2000), 40 + 20 * Math.sin(k / 2000)] as Vertex) });
+    const t = setup('exclude', { include: [ring(10_000), ring(ROI_MAX_TOTAL_VERTICES - 10_000 - 4)], exclude: [] });
+    t.click(10, 10);
+    t.click(20, 10);
+    t.click(20, 20);
+    t.click(10, 20); // the 4th: exactly the limit
+    expect(t.tool.draft.value?.points).toHaveLength(4);
+    expect(t.refused).toEqual([]);
+    t.click(5, 15);
+    expect(t.tool.draft.value?.points).toHaveLength(4);
+    expect(t.refused).toEqual([`The ROI may have at most ${ROI_MAX_TOTAL_VERTICES} vertices in all: close this polygon, or delete or simplify others.`]);
+    expect(t.tool.finish()).toBe(true);
+    // now full: not even a new polygon starts
+    t.click(95, 5);
+    expect(t.tool.draft.value).toBeNull();
+    expect(t.refused).toHaveLength(2);
   });
 });
 

@@ -5,13 +5,32 @@
  * `cancel()` (Esc) drops the draft. With any tool, dragging a vertex of a closed polygon moves it. Closed
  * and edited polygons are committed once, whole. Geometry in lib/roi-polygon.ts.
  *
+ * The contract's limits hold while drawing: no polygon is started or closed in a list that already has
+ * ROI_MAX_POLYGONS, and no vertex is added past ROI_MAX_VERTICES in the polygon or ROI_MAX_TOTAL_VERTICES in
+ * the whole ROI. A refused gesture sets `refusal` (a sentence for the ROI panel) and calls `refuse`.
+ *
  * ImageCanvas has no double-click hook (and a gesture swallows the browser's dblclick), so a second click
  * on the same spot within DOUBLE_CLICK_MS counts as one.
  */
 import { computed, ref, shallowRef, type Ref } from 'vue';
-import { ROI_MAX_VERTICES } from '../../../shared/contract';
+import { ROI_MAX_POLYGONS, ROI_MAX_TOTAL_VERTICES, ROI_MAX_VERTICES } from '../../../shared/contract';
 import type { CanvasInteraction } from '../lib/canvas-types';
-import { addVertex, hitVertex, isClosable, moveVertex, nearFirst, snapVertex, VERTEX_TOLERANCE, type PolygonList, type RoiShapes, type Vertex, type VertexRef } from '../lib/roi-polygon';
+import {
+  addVertex,
+  hitVertex,
+  isClosable,
+  moveVertex,
+  nearFirst,
+  polygonLimitMessage,
+  snapVertex,
+  vertexCount,
+  vertexLimitMessage,
+  VERTEX_TOLERANCE,
+  type PolygonList,
+  type RoiShapes,
+  type Vertex,
+  type VertexRef,
+} from '../lib/roi-polygon';
 import type { Point, Size } from './useViewport';
 
 export const DOUBLE_CLICK_MS = 400;
@@ -22,6 +41,8 @@ export interface RoiPolygonToolOptions {
   /** the list a new polygon goes to with the Polygon / Exclude tool; null with any other tool */
   drawing: () => PolygonList | null;
   commit(shapes: RoiShapes): void;
+  /** told why a click, or closing, was refused (a limit reached), to show it in the panel */
+  refuse?(message: string): void;
   /** clock for double clicks (tests pass their own) */
   now?: () => number;
 }
@@ -41,16 +62,49 @@ export function useRoiToolPolygon(o: RoiPolygonToolOptions) {
   const dragged = shallowRef<RoiShapes | null>(null);
   let grabbed: { at: VertexRef; start: RoiShapes } | null = null;
   let lastClick: { t: number; s: Point } | null = null;
+  /** why the last gesture was refused (a limit reached); null after one that was not */
+  const refusal = ref<string | null>(null);
 
-  /** Closes the draft into a polygon when it has an area; false (draft kept) when it has not yet. */
+  function refuse(message: string): void {
+    refusal.value = message;
+    o.refuse?.(message);
+  }
+  /** Why `list` takes no new polygon, or null when it does. */
+  function listFull(list: PolygonList): string | null {
+    const s = o.shapes.value;
+    if (s[list].length >= ROI_MAX_POLYGONS) return polygonLimitMessage(list);
+    // a new polygon needs 3 vertices within the whole ROI's limit
+    if (vertexCount(s) + 3 > ROI_MAX_TOTAL_VERTICES) return vertexLimitMessage(0);
+    return null;
+  }
+
+  /**
+   * Closes the draft into a polygon when it has an area; false (draft kept) when it has not yet, or when
+   * its list is full or the ROI would have too many vertices (`refusal` says which).
+   */
   function finish(): boolean {
     const d = draft.value;
     if (!d || !isClosable(d.points)) return false;
     const s = o.shapes.value;
+    if (s[d.list].length >= ROI_MAX_POLYGONS) {
+      refuse(polygonLimitMessage(d.list));
+      return false;
+    }
+    if (vertexCount(s) + d.points.length > ROI_MAX_TOTAL_VERTICES) {
+      refuse(vertexLimitMessage(0));
+      return false;
+    }
     o.commit({ ...s, [d.list]: [...s[d.list], { points: d.points }] });
     draft.value = null;
     lastClick = null;
+    refusal.value = null;
     return true;
+  }
+  /** Whether the draft may take one more vertex; refuses (with the reason) when it may not. */
+  function roomForVertex(d: PolygonDraft): boolean {
+    if (d.points.length < ROI_MAX_VERTICES && vertexCount(o.shapes.value) + d.points.length < ROI_MAX_TOTAL_VERTICES) return true;
+    refuse(vertexLimitMessage(d.points.length));
+    return false;
   }
   /** Removes the draft's last vertex (the draft goes with its first); false when there is no draft. */
   function undo(): boolean {
@@ -65,6 +119,7 @@ export function useRoiToolPolygon(o: RoiPolygonToolOptions) {
     if (!draft.value) return false;
     draft.value = null;
     lastClick = null;
+    refusal.value = null;
     return true;
   }
 
@@ -83,7 +138,10 @@ export function useRoiToolPolygon(o: RoiPolygonToolOptions) {
       const d = draft.value;
       if (d && mode) {
         if (isDoubleClick(s) || nearFirst(d.points, view, s)) finish();
-        else if (d.points.length < ROI_MAX_VERTICES) draft.value = { ...d, points: addVertex(d.points, snapVertex(p, img)) };
+        else {
+          const points = addVertex(d.points, snapVertex(p, img));
+          if (points.length > d.points.length && roomForVertex(d)) draft.value = { ...d, points };
+        }
         return true;
       }
       const at = hitVertex(o.shapes.value, view, s);
@@ -93,6 +151,13 @@ export function useRoiToolPolygon(o: RoiPolygonToolOptions) {
         return true;
       }
       if (!mode) return false;
+      const full = listFull(mode);
+      if (full) {
+        // the click is taken (it would not draw a rectangle either), and the panel says why nothing happened
+        refuse(full);
+        return true;
+      }
+      refusal.value = null;
       draft.value = { list: mode, points: [snapVertex(p, img)] };
       pointer.value = snapVertex(p, img);
       isDoubleClick(s);
@@ -126,7 +191,7 @@ export function useRoiToolPolygon(o: RoiPolygonToolOptions) {
   /** what to draw: the shapes with a vertex being dragged, else the committed ones */
   const shown = computed(() => dragged.value ?? o.shapes.value);
 
-  return { interaction, shown, draft, pointer, finish, undo, cancel };
+  return { interaction, shown, draft, pointer, refusal, finish, undo, cancel };
 }
 
 /** One interaction out of several: the first whose `down` takes a gesture gets its move and up. */

@@ -64,8 +64,18 @@ describe('provenance', () => {
       method: 'icgn',
       methodForm: { window: '21', search: '32', model: '', passes: '' },
       common: { step: '4', strainWindow: '' },
-      roi: { x: 40, y: 30, width: 110, height: 100 },
+      roi: { rect: { x: 40, y: 30, width: 110, height: 100 }, shapes: { include: [], exclude: [] } },
     });
+  });
+  it('gives back a region ROI through the one ROI reader: rectangle and polygons, or null when unreadable', () => {
+    const region = { kind: 'region', rect: { x: 0, y: 0, width: 8, height: 8 }, include: [{ points: [[10, 10], [80, 10], [40, 70]] }], exclude: [{ points: [[30, 30], [40, 30], [35, 40]] }] };
+    const form = formFromProvenance(parseProvenance({ ...RESULT, parameters: { ...RESULT.parameters, roi: region } }));
+    expect(form?.roi).toEqual({ rect: region.rect, shapes: { include: region.include, exclude: region.exclude } });
+    // not an ROI the contract knows: null, so the caller leaves the drawing alone (it used to clear the rectangle)
+    expect(formFromProvenance(parseProvenance({ ...RESULT, parameters: { ...RESULT.parameters, roi: { kind: 'blob' } } }))?.roi).toBeNull();
+    // no ROI recorded: the whole image
+    const { roi: _, ...noRoi } = RESULT.parameters;
+    expect(formFromProvenance(parseProvenance({ ...RESULT, parameters: noRoi }))?.roi).toEqual({ rect: null, shapes: { include: [], exclude: [] } });
   });
   it('describes a region ROI as what it is made of, not as the whole image', () => {
     const region = { kind: 'region', include: [{ points: [[10, 10], [80, 10], [40, 70]] }], exclude: [{ points: [[30, 30], [40, 30], [35, 40]] }] };
@@ -85,7 +95,7 @@ describe('provenance', () => {
       method: 'cnn-xst',
       methodForm: { window: '21', search: '', model: 'cade-xst-s', passes: '2' },
       common: { step: '6', strainWindow: '15' },
-      roi: null,
+      roi: { rect: null, shapes: { include: [], exclude: [] } },
     });
     const rows = Object.fromEntries(parameterRows(xst).map((r) => [r.label, r.value]));
     expect(rows).toMatchObject({ Model: 'cade-xst-s', Passes: '2', 'Quality window': '21 px', 'CNN tile': '1024 px', 'CNN tile overlap': 'from the model' });
@@ -98,8 +108,11 @@ describe('provenance', () => {
       method: 'cnn+icgn',
       methodForm: { window: '25', search: '', model: 'dicnet-s', passes: '' },
       common: { step: '3', strainWindow: '' },
-      roi: null,
+      roi: { rect: null, shapes: { include: [], exclude: [] } },
     });
+    // a cnn-xst result from before the passes option records no passes: it ran one, not today's default 3
+    const older = parseProvenance({ ...RESULT, method: 'cnn-xst', parameters: { model: 'cade-xst-s', tile: 1024, overlap: 0, qualityWindow: 21, step: 1, roi: null } });
+    expect(formFromProvenance(older)?.methodForm).toEqual({ window: '21', search: '', model: 'cade-xst-s', passes: '1' });
     // a CNN result without its model is not one the form can repeat
     expect(formFromProvenance(parseProvenance({ ...RESULT, method: 'cnn-dic', parameters: { qualityWindow: 15, passes: 1 } }))).toBeNull();
   });

@@ -9,8 +9,9 @@ import { z } from 'zod';
 import type { ColourMapName } from './colormap';
 import { defaultCommonForm, defaultMethodForm, isTrackMethod, METHODS, type CommonForm, type MethodForm, type TrackMethod } from './dic-params';
 import { formatNumber } from './format';
+import type { RoiShapes } from './roi-polygon';
 import type { RoiRect } from './roi';
-import { describeRoi } from './roi-shapes';
+import { describeRoi, roiFromParameters } from './roi-shapes';
 
 /** Name of the |u| map the renderer derives from u and v. */
 export const MAGNITUDE = 'mag';
@@ -152,11 +153,6 @@ export function validText(points: Provenance['points']): string {
   return `${pct >= 99.95 || pct === 0 ? pct.toFixed(0) : pct.toFixed(1)} % (${points.valid} of ${points.measured} points)`;
 }
 
-function roiOf(p: Record<string, unknown>): RoiRect | null {
-  const r = z.object({ x: num, y: num, width: num, height: num }).safeParse(p.roi);
-  return r.success ? r.data : null;
-}
-
 /** The parameters as label/value rows, each value with its unit. */
 export function parameterRows(p: Provenance): { label: string; value: string }[] {
   const par = p.parameters;
@@ -196,11 +192,13 @@ export function parameterRows(p: Provenance): { label: string; value: string }[]
  * The form values a result was made with, to run it again or change one thing; null when not a DIC run of
  * a method this panel offers, or when the parameters lack what the method needs. `base` is the form's
  * current common fields, kept where the result has nothing to say. Options the form does not show (the CNN tile and overlap, IC-GN's iteration limits) are not carried back.
+ * `roi` is the rectangle and polygons the result was measured in (none: the whole image), or null when its
+ * recorded ROI is not one the contract knows (the caller then leaves the drawing alone).
  */
 export function formFromProvenance(
   p: Provenance,
   base: CommonForm = defaultCommonForm(),
-): { method: TrackMethod; methodForm: MethodForm; common: CommonForm; roi: RoiRect | null } | null {
+): { method: TrackMethod; methodForm: MethodForm; common: CommonForm; roi: { rect: RoiRect | null; shapes: RoiShapes } | null } | null {
   const method = p.method;
   if (!isTrackMethod(method)) return null;
   const info = METHODS[method];
@@ -217,10 +215,12 @@ export function formFromProvenance(
     if (typeof par.model !== 'string') return null;
     form.model = par.model;
   }
-  if (info.passesHelp !== null && typeof par.passes === 'number') form.passes = String(par.passes);
+  // a CNN result made before the passes option existed ran one pass, whatever today's default is
+  if (info.passesHelp !== null) form.passes = typeof par.passes === 'number' ? String(par.passes) : '1';
   const common = { ...base };
   // a dense CNN run records step 1, which it never used: the step typed for the other methods stays
   if (typeof par.step === 'number' && !info.dense) common.step = String(par.step);
   common.strainWindow = typeof par.strainWindow === 'number' ? String(par.strainWindow) : '';
-  return { method, methodForm: form, common, roi: roiOf(par) };
+  // the ROI's one reader (lib/roi-shapes.ts): null when it is not an ROI the contract knows
+  return { method, methodForm: form, common, roi: roiFromParameters(par.roi) };
 }

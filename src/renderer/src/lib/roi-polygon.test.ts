@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ROI_MAX_POLYGONS, ROI_MAX_TOTAL_VERTICES, RoiSchema } from '../../../shared/contract';
+import { countSelected } from '../../../shared/roi-raster';
 import {
   addVertex,
   clipPolygon,
@@ -12,7 +14,9 @@ import {
   roiParam,
   selectedPixels,
   selectionMask,
+  shapesLimitProblem,
   snapVertex,
+  vertexCount,
   type RoiShapes,
   type Vertex,
 } from './roi-polygon';
@@ -22,6 +26,18 @@ const view = { scale: 4, offsetX: 10, offsetY: 20 };
 const scr = (x: number, y: number) => ({ x: 10 + 4 * x, y: 20 + 4 * y });
 const img = { width: 40, height: 30 };
 const sq = (x0: number, y0: number, x1: number, y1: number) => ({ points: [[x0, y0], [x1, y0], [x1, y1], [x0, y1]] as Vertex[] });
+
+/** A small seeded generator (the renderer may not import the core's). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 describe('drawing a polygon', () => {
   it('snaps vertices to pixel corners inside the image', () => {
@@ -99,9 +115,57 @@ describe('what is sent and counted', () => {
     expect(selectedPixels(null, { include: [], exclude: [sq(0, 0, 40, 15)] }, img)).toBe(600);
   });
   it('counts the grid points the core measures in a region', () => {
-    const m = selectionMask(null, { include: [sq(0, 0, 20, 30)], exclude: [] }, img)!;
     // grid from x = y = 4 (margin 3, step 4) to 36 / 26: x = 4, 8, 12, 16 lie in the left half
-    expect(regionGridPoints(m, img, 4, 3)).toEqual({ nx: 9, ny: 6, points: 4 * 6, margin: 3 });
+    expect(regionGridPoints(null, { include: [sq(0, 0, 20, 30)], exclude: [] }, img, 4, 3)).toEqual({ nx: 9, ny: 6, points: 4 * 6, margin: 3 });
+    expect(regionGridPoints(null, { include: [], exclude: [] }, img, 4, 3)).toEqual({ nx: 9, ny: 6, points: 9 * 6, margin: 3 });
+  });
+
+  /** What the store counted before: the full-size mask, summed, and read at every grid point. */
+  function maskCounts(rect: { x: number; y: number; width: number; height: number } | null, shapes: RoiShapes, size: { width: number; height: number }, step: number, margin: number) {
+    const m = selectionMask(rect, shapes, size)!;
+    const x0 = Math.ceil(margin / step) * step;
+    let grid = 0;
+    for (let y = x0; y <= size.height - 1 - margin; y += step) for (let x = x0; x <= size.width - 1 - margin; x += step) grid += m[y * size.width + x];
+    return { pixels: countSelected(m), grid };
+  }
+
+  it('counts pixels and grid points from the row spans exactly as the full-size mask does, on random regions', () => {
+    const rand = mulberry32(21);
+    for (let t = 0; t < 150; t++) {
+      const size = { width: 20 + Math.floor(rand() * 70), height: 20 + Math.floor(rand() * 70) };
+      const v = (): Vertex => [Math.round((rand() * (size.width + 30) - 15) * 2) / 2, Math.round((rand() * (size.height + 30) - 15) * 2) / 2];
+      const poly = () => ({ points: Array.from({ length: 3 + Math.floor(rand() * 9) }, v) });
+      const shapes: RoiShapes = {
+        include: Array.from({ length: Math.floor(rand() * 4) }, poly),
+        exclude: Array.from({ length: Math.floor(rand() * 3) + (t % 5 === 0 ? 1 : 0) }, poly),
+      };
+      if (!shapes.include.length && !shapes.exclude.length) shapes.include.push(poly());
+      const rect = rand() < 0.4 ? { x: Math.floor(rand() * size.width / 2), y: Math.floor(rand() * size.height / 2), width: 1 + Math.floor(rand() * size.width / 2), height: 1 + Math.floor(rand() * size.height / 2) } : null;
+      const step = 1 + Math.floor(rand() * 6);
+      const margin = Math.floor(rand() * 12);
+      const want = maskCounts(rect, shapes, size, step, margin);
+      expect(selectedPixels(rect, shapes, size), `trial ${t}`).toBe(want.pixels);
+      expect(regionGridPoints(rect, shapes, size, step, margin).points, `trial ${t}`).toBe(want.grid);
+    }
+  });
+});
+
+describe('the contract’s limits', () => {
+  const tri = (k: number) => ({ points: [[k, 0], [k + 1, 0], [k, 1]] as Vertex[] });
+  it('says what is too much, as the contract refuses it', () => {
+    const full: RoiShapes = { include: Array.from({ length: ROI_MAX_POLYGONS }, (_, k) => tri(k)), exclude: [] };
+    expect(shapesLimitProblem(full)).toBeNull();
+    expect(RoiSchema.safeParse(roiParam(null, full)).success).toBe(true);
+    const over = { include: [...full.include, tri(0)], exclude: [] };
+    expect(shapesLimitProblem(over)).toBe(`The ROI has ${ROI_MAX_POLYGONS + 1} polygons; it may have at most ${ROI_MAX_POLYGONS}. Delete some.`);
+    expect(RoiSchema.safeParse(roiParam(null, over)).success).toBe(false);
+    const ring = (n: number) => ({ points: Array.from({ length: n }, (_, k) => [50 + 40 * Math.cos(k / 100), 50 + 40 * Math.sin(k / 100)] as Vertex) });
+    const many: RoiShapes = { include: [ring(10_000), ring(10_000)], exclude: [tri(3)] };
+    expect(vertexCount(many)).toBe(ROI_MAX_TOTAL_VERTICES + 3);
+    expect(shapesLimitProblem(many)).toMatch(/20003 vertices in all; it may have at most 20000/);
+    const r = RoiSchema.safeParse(roiParam(null, many));
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0].message).toBe('the ROI has 20003 vertices in all; a region may have at most 20000 (simplify or remove polygons)');
   });
 });
 
@@ -116,6 +180,23 @@ describe('stored polygons and a result’s ROI', () => {
     expect(loadShapes(st)).toEqual({ include: [], exclude: [] });
     mem.set(ROI_SHAPES_KEY, '{oops');
     expect(loadShapes(st)).toEqual({ include: [], exclude: [] });
+  });
+  it('keeps the valid polygons of a list with a bad one, or with one too many, instead of dropping them all', () => {
+    const mem = new Map<string, string>();
+    const st = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v) };
+    const polys = Array.from({ length: ROI_MAX_POLYGONS + 1 }, (_, k) => sq(k % 30, 0, (k % 30) + 2, 2 + Math.floor(k / 30)));
+    // 101 polygons (one past the limit, as a build without the tool's check could save), a flat one among them
+    mem.set(ROI_SHAPES_KEY, JSON.stringify({ version: 1, include: [polys[0], { points: [[0, 0], [1, 1], [2, 2]] }, ...polys.slice(1)], exclude: [sq(1, 1, 2, 2), 'x'] }));
+    const got = loadShapes(st);
+    expect(got.include).toEqual(polys.slice(0, ROI_MAX_POLYGONS));
+    expect(got.exclude).toEqual([sq(1, 1, 2, 2)]);
+    // and the total vertex limit: polygons past it are left out, in stored order
+    const big = { points: Array.from({ length: 10_000 }, (_, k) => [20 + 10 * Math.cos(k / 2000), 20 + 10 * Math.sin(k / 2000)] as Vertex) };
+    mem.set(ROI_SHAPES_KEY, JSON.stringify({ version: 1, include: [big, big, sq(1, 1, 5, 5)], exclude: [sq(2, 2, 3, 3)] }));
+    const capped = loadShapes(st);
+    expect(capped.include).toHaveLength(2);
+    expect(capped.exclude).toEqual([]);
+    expect(vertexCount(capped)).toBe(ROI_MAX_TOTAL_VERTICES);
   });
   it('reads a rectangle, a region or nothing back from parameters.roi', () => {
     expect(roiFromParameters(null)).toEqual({ rect: null, shapes: { include: [], exclude: [] } });

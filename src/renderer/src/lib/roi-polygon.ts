@@ -3,9 +3,11 @@
  * include polygons that add to the measured region and exclusion polygons cut out of it. Pure geometry for
  * drawing and editing them: snapping vertices to pixel corners (like the rectangle, so the JSON a result
  * records reads as whole pixels), hit-testing vertices in screen space, moving a vertex, clipping to a
- * new image size, and the pixels a drawing selects, counted by the same rasteriser the core uses.
+ * new image size, and the pixels and grid points a drawing selects, counted from the same scanline runs
+ * the core's rasteriser fills (src/shared/roi-raster.ts), without building an image-sized mask.
  */
-import { countSelected, rasteriseRegion } from '../../../shared/roi-raster';
+import { ROI_MAX_POLYGONS, ROI_MAX_TOTAL_VERTICES, ROI_MAX_VERTICES } from '../../../shared/contract';
+import { countRegion, countRegionLattice, rasteriseRegion, type RoiRegionLike } from '../../../shared/roi-raster';
 import { imageToScreen, type Point, type Size, type View } from '../composables/useViewport';
 import type { RoiRect } from './roi';
 
@@ -30,6 +32,35 @@ export const VERTEX_TOLERANCE = 7;
 
 export const noShapes = (): RoiShapes => ({ include: [], exclude: [] });
 export const hasShapes = (s: RoiShapes): boolean => s.include.length + s.exclude.length > 0;
+
+/** Every vertex of every polygon. */
+export function vertexCount(s: RoiShapes): number {
+  let n = 0;
+  for (const p of s.include) n += p.points.length;
+  for (const p of s.exclude) n += p.points.length;
+  return n;
+}
+
+const listWord = (list: PolygonList) => (list === 'include' ? 'polygons' : 'exclusions');
+/** Why no polygon can be added to `list`, in words. */
+export const polygonLimitMessage = (list: PolygonList): string =>
+  `The ROI already has ${ROI_MAX_POLYGONS} ${listWord(list)}, the most it may have: delete one before drawing another.`;
+/** Why the polygon being drawn can take no more vertices, in words. */
+export function vertexLimitMessage(draftLength: number): string {
+  return draftLength >= ROI_MAX_VERTICES
+    ? `A polygon may have at most ${ROI_MAX_VERTICES} vertices: close this one.`
+    : `The ROI may have at most ${ROI_MAX_TOTAL_VERTICES} vertices in all: close this polygon, or delete or simplify others.`;
+}
+
+/**
+ * Why `shapes` cannot be an ROI (too many polygons in a list, too many vertices in all), in words; null
+ * when they can. The contract refuses the same (see ROI_MAX_POLYGONS, ROI_MAX_TOTAL_VERTICES).
+ */
+export function shapesLimitProblem(shapes: RoiShapes): string | null {
+  for (const list of ['include', 'exclude'] as const) if (shapes[list].length > ROI_MAX_POLYGONS) return `The ROI has ${shapes[list].length} ${listWord(list)}; it may have at most ${ROI_MAX_POLYGONS}. Delete some.`;
+  const n = vertexCount(shapes);
+  return n > ROI_MAX_TOTAL_VERTICES ? `The ROI has ${n} vertices in all; it may have at most ${ROI_MAX_TOTAL_VERTICES}. Delete or simplify polygons.` : null;
+}
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
@@ -162,31 +193,41 @@ export function roiParam(rect: RoiRect | null, shapes: RoiShapes) {
   return { kind: 'region' as const, ...(r && { rect: r }), include: copy(shapes.include), exclude: copy(shapes.exclude) };
 }
 
-/** The pixels measured (1 = inside) for a drawing on a width × height image; null when nothing is drawn. */
-export function selectionMask(rect: RoiRect | null, shapes: RoiShapes, img: Size): Uint8Array | null {
+/** The drawing as the rasteriser takes it; null when nothing is drawn (the whole image). */
+function regionOf(rect: RoiRect | null, shapes: RoiShapes): RoiRegionLike | null {
   const roi = roiParam(rect, shapes);
   if (!roi) return null;
-  return rasteriseRegion('kind' in roi ? roi : { rect: roi }, img.width, img.height);
-}
-
-/** How many pixels a drawing selects; the whole image when nothing is drawn. */
-export function selectedPixels(rect: RoiRect | null, shapes: RoiShapes, img: Size): number {
-  const m = selectionMask(rect, shapes, img);
-  return m ? countSelected(m) : img.width * img.height;
+  return 'kind' in roi ? roi : { rect: roi };
 }
 
 /**
- * The grid points the core measures inside a region (src/core/track/grid.ts buildGrid with a mask): every
- * `step` px from the image origin, at least `margin` px from each border, counted where the mask is set.
+ * The pixels measured (1 = inside) for a drawing on a width × height image; null when nothing is drawn.
+ * An image-sized array: for counting, use `selectedPixels` and `regionGridPoints`, which need none.
  */
-export function regionGridPoints(mask: Uint8Array, img: Size, step: number, margin: number): { nx: number; ny: number; points: number; margin: number } {
+export function selectionMask(rect: RoiRect | null, shapes: RoiShapes, img: Size): Uint8Array | null {
+  const region = regionOf(rect, shapes);
+  return region ? rasteriseRegion(region, img.width, img.height) : null;
+}
+
+/** How many pixels a drawing selects; the whole image when nothing is drawn. From the row spans, no mask. */
+export function selectedPixels(rect: RoiRect | null, shapes: RoiShapes, img: Size): number {
+  const region = regionOf(rect, shapes);
+  return region ? countRegion(region, img.width, img.height) : img.width * img.height;
+}
+
+/**
+ * The grid points the core measures inside a drawing (src/core/track/grid.ts buildGrid with a mask):
+ * every `step` px from the image origin, at least `margin` px from each border, counted where the drawing
+ * selects the pixel (every lattice point when nothing is drawn). From the row spans of the grid's rows only.
+ */
+export function regionGridPoints(rect: RoiRect | null, shapes: RoiShapes, img: Size, step: number, margin: number): { nx: number; ny: number; points: number; margin: number } {
   const x0 = Math.ceil(margin / step) * step;
   const y0 = x0;
   const xEnd = img.width - 1 - margin;
   const yEnd = img.height - 1 - margin;
   const nx = xEnd >= x0 ? Math.floor((xEnd - x0) / step) + 1 : 0;
   const ny = yEnd >= y0 ? Math.floor((yEnd - y0) / step) + 1 : 0;
-  let points = 0;
-  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) points += mask[(y0 + j * step) * img.width + x0 + i * step];
+  const region = regionOf(rect, shapes);
+  const points = region ? countRegionLattice(region, img.width, img.height, { x0, y0, step, nx, ny }) : nx * ny;
   return { nx, ny, points, margin };
 }

@@ -2,25 +2,40 @@
  * @file The drawn ROI polygons kept between launches (localStorage, beside the DIC settings of
  * lib/dic-settings.ts, which keep the rectangle), and the ROI a result folder records, read back into a
  * rectangle and polygons so reopening a result restores what it was measured in. Everything stored or
- * read is parsed with the contract's schemas first: a damaged entry means "no polygons", never a crash.
+ * read is parsed with the contract's schemas first: a damaged polygon is dropped, never a crash.
  */
-import { z } from 'zod';
-import { RoiPolygonSchema, RoiSchema, ROI_MAX_POLYGONS } from '../../../shared/contract';
+import { RoiPolygonSchema, RoiSchema, ROI_MAX_POLYGONS, ROI_MAX_TOTAL_VERTICES } from '../../../shared/contract';
 import { readVersioned } from './persist';
-import { noShapes, type RoiShapes } from './roi-polygon';
+import { noShapes, type RoiPolygon, type RoiShapes } from './roi-polygon';
 import type { RoiRect } from './roi';
 
 /** localStorage key; the version is in the value. */
 export const ROI_SHAPES_KEY = 'speckle-lab.dic.roi-shapes';
 export const ROI_SHAPES_VERSION = 1;
 
-const ListSchema = z.array(RoiPolygonSchema).max(ROI_MAX_POLYGONS).catch(() => []);
-const StoredSchema = z.object({ include: ListSchema, exclude: ListSchema });
-
-/** The polygons from storage; none for anything missing, unreadable or from another version. */
+/**
+ * The polygons from storage; none for anything missing, unreadable or from another version. Each polygon
+ * is judged on its own: a damaged one is dropped, never the list (one bad polygon, or one too many, used to
+ * lose them all). What the contract would refuse is cut off in stored order: polygons past ROI_MAX_POLYGONS
+ * in a list, and those that would take the region past ROI_MAX_TOTAL_VERTICES (include ones first).
+ */
 export function loadShapes(storage: Pick<Storage, 'getItem'> | null): RoiShapes {
-  const s = StoredSchema.safeParse(readVersioned(storage, ROI_SHAPES_KEY, ROI_SHAPES_VERSION));
-  return s.success ? { include: s.data.include, exclude: s.data.exclude } : noShapes();
+  const raw = readVersioned(storage, ROI_SHAPES_KEY, ROI_SHAPES_VERSION) as { include?: unknown; exclude?: unknown };
+  let budget = ROI_MAX_TOTAL_VERTICES;
+  const list = (v: unknown): RoiPolygon[] => {
+    if (!Array.isArray(v)) return [];
+    const out: RoiPolygon[] = [];
+    for (const item of v) {
+      if (out.length >= ROI_MAX_POLYGONS) break;
+      const p = RoiPolygonSchema.safeParse(item);
+      if (!p.success || p.data.points.length > budget) continue;
+      budget -= p.data.points.length;
+      out.push({ points: p.data.points });
+    }
+    return out;
+  };
+  const include = list(raw.include);
+  return { include, exclude: list(raw.exclude) };
 }
 
 /** Writes the polygons; a full or unavailable storage is not worth interrupting the user for. */

@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick } from 'vue';
+import { ROI_MAX_POLYGONS, ROI_MAX_TOTAL_VERTICES } from '../../../shared/contract';
 import { ContractError } from '../../../shared/result';
 
 // The store reaches the back end only through ../api; replace it with a scripted fake.
@@ -42,6 +43,19 @@ vi.mock('../api', () => ({
   connection: { transport: 'browser-harness', state: () => 'open', onState: () => () => {} },
   fetchFloat32: fake.fetchFloat32,
 }));
+
+// the shared rasteriser, watched: counting the ROI must not build an image-sized mask
+const raster = vi.hoisted(() => ({ calls: 0 }));
+vi.mock('../../../shared/roi-raster', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../../shared/roi-raster')>();
+  return {
+    ...real,
+    rasteriseRegion: (...a: Parameters<typeof real.rasteriseRegion>) => {
+      raster.calls++;
+      return real.rasteriseRegion(...a);
+    },
+  };
+});
 
 const { useDicStore } = await import('./dic');
 const { SETTINGS_KEY } = await import('../lib/dic-settings');
@@ -437,6 +451,45 @@ describe('DIC store: polygon ROI', () => {
     expect(dic.hasRoi).toBe(false);
     expect(dic.settings.roi).toBeNull();
     expect(dic.roiShapes).toEqual({ include: [], exclude: [] });
+  });
+
+  it('counts pixels and grid points of a region on 8192 × 8192 without a full-size mask', async () => {
+    fake.open.mockImplementation(async ({ path }: { path: string }) => ({ ...image(path.split('/').pop()!), width: 8192, height: 8192 }));
+    const dic = useDicStore();
+    await dic.openPath('ref', '/data/r.tif');
+    await dic.openPath('def', '/data/d.tif');
+    dic.method = 'zncc';
+    dic.setMethodField('window', '21');
+    dic.setMethodField('search', '8');
+    raster.calls = 0;
+    dic.setRoiShapes({ include: [sq(100, 100, 8100, 8000)], exclude: [sq(1000, 1000, 2000, 3000)] });
+    expect(dic.roiPixels).toBe(8000 * 7900 - 1000 * 2000);
+    // zncc margin 18, step 4: grid x = 20 … 8172; inside [100, 8100) → 100 … 8096 (2000 columns), rows 100 … 7996 (1975)
+    expect(dic.grid?.points).toBe(2000 * 1975 - 250 * 500);
+    expect(raster.calls).toBe(0);
+  });
+
+  it('refuses a 101st polygon and more vertices than a region may have, saying so in the panel', async () => {
+    const dic = await bigPair();
+    const tri = (k: number) => ({ points: [[k, 0], [k + 1, 0], [k, 1]] as [number, number][] });
+    const full = { include: Array.from({ length: ROI_MAX_POLYGONS }, (_, k) => tri(k)), exclude: [] };
+    expect(dic.setRoiShapes(full)).toBe(true);
+    expect(dic.setRoiShapes({ ...full, include: [...full.include, sq(20, 20, 40, 40)] })).toBe(false);
+    expect(dic.roiShapes).toBe(full);
+    expect(dic.roiNote).toBe(`The ROI has ${ROI_MAX_POLYGONS + 1} polygons; it may have at most ${ROI_MAX_POLYGONS}. Delete some.`);
+    expect(dic.setRoiShapes({ include: full.include.slice(1), exclude: [] })).toBe(true);
+    expect(dic.roiNote).toBeNull();
+    // the polygon tool's own refusals reach the same line of the panel
+    dic.setRoiNote('The ROI already has 100 polygons, the most it may have: delete one before drawing another.');
+    expect(dic.roiNote).toMatch(/already has 100 polygons/);
+    // shapes already past the limit (from older storage) may shrink, and Run says what is wrong meanwhile
+    const ring = (n: number) => ({ points: Array.from({ length: n }, (_, k) => [100 + 50 * Math.cos(k / 2000), 100 + 50 * Math.sin(k / 2000)] as [number, number]) });
+    dic.roiShapes = { include: [ring(10_000), ring(10_000), sq(1, 1, 9, 9)], exclude: [] };
+    expect(dic.runBlocker).toBe(`The ROI has ${ROI_MAX_TOTAL_VERTICES + 4} vertices in all; it may have at most ${ROI_MAX_TOTAL_VERTICES}. Delete or simplify polygons.`);
+    expect(dic.setRoiShapes({ include: [ring(10_000), ring(10_000), sq(1, 1, 9, 9), sq(2, 2, 5, 5)], exclude: [] })).toBe(false);
+    dic.deleteRoiPolygon('include', 2);
+    expect(dic.roiShapes.include).toHaveLength(2);
+    expect(dic.runBlocker).toBeNull();
   });
 
   it('says so when the exclusions leave nothing to measure', async () => {

@@ -27,9 +27,8 @@ import { autoRange, difference, finiteStats, histogram, magnitude, sharedSymmetr
 import { baseName } from '../lib/format';
 import { autoFactor, quiverField, type Quiver } from '../lib/quiver';
 import { clampRect, sameRect, type RoiRect } from '../lib/roi';
-import { fitShapes, hasShapes, noShapes, regionGridPoints, removePolygon, roiParam, selectionMask, type PolygonList, type RoiShapes } from '../lib/roi-polygon';
-import { loadShapes, roiFromParameters, saveShapes } from '../lib/roi-shapes';
-import { countSelected } from '../../../shared/roi-raster';
+import { fitShapes, hasShapes, noShapes, regionGridPoints, removePolygon, roiParam, selectedPixels, shapesLimitProblem, vertexCount, type PolygonList, type RoiShapes } from '../lib/roi-polygon';
+import { loadShapes, saveShapes } from '../lib/roi-shapes';
 import { toShownError } from './app';
 import { useSettingsStore } from './settings';
 import { browserStorage } from '../lib/persist';
@@ -219,33 +218,30 @@ export const useDicStore = defineStore('dic', () => {
   );
   /** True when a rectangle or a polygon limits what is measured. */
   const hasRoi = computed(() => Boolean(settings.value.roi) || hasShapes(roiShapes.value));
-  /** The pixels the drawn ROI selects on the reference (1 = measured); null for the whole image. */
-  const roiMask = computed(() => {
-    const img = refSize.value;
-    if (!img || !hasShapes(roiShapes.value)) return null;
-    const m = selectionMask(settings.value.roi, roiShapes.value, img);
-    return m ? markRaw(m) : null;
-  });
-  /** How many reference pixels the ROI selects; null without a reference. */
+  /**
+   * How many reference pixels the ROI selects; null without a reference. Counted from the polygons' row
+   * spans (lib/roi-polygon.ts): no image-sized mask is built on a commit, whatever the image size.
+   */
   const roiPixels = computed(() => {
     const img = refSize.value;
     if (!img) return null;
-    const m = roiMask.value;
-    if (m) return countSelected(m);
+    if (hasShapes(roiShapes.value)) return selectedPixels(settings.value.roi, roiShapes.value, img);
     const r = settings.value.roi;
     return r ? r.width * r.height : img.width * img.height;
   });
+  /** Why the drawn polygons cannot be sent (too many polygons or vertices), in words; null when they can. */
+  const roiLimitProblem = computed(() => shapesLimitProblem(roiShapes.value));
   /** The grid the core will measure, when the parameters are valid and the reference is open. */
   const grid = computed(() => {
     const v = validation.value.values;
     const img = refSize.value;
     if (!v || !img) return null;
-    const m = roiMask.value;
     // with polygons the core measures on a mask: its grid starts at the image origin (src/core/track/grid.ts);
     // the dense CNN methods measure every selected pixel (src/core/track/cnn.ts)
-    if (m) {
-      const points = methodInfo.value.dense ? (roiPixels.value ?? 0) : regionGridPoints(m, img, v.step, methodMargin(method.value, v)).points;
-      return { nx: null, ny: null, points, margin: methodMargin(method.value, v) };
+    if (hasShapes(roiShapes.value)) {
+      const margin = methodMargin(method.value, v);
+      const points = methodInfo.value.dense ? (roiPixels.value ?? 0) : regionGridPoints(settings.value.roi, roiShapes.value, img, v.step, margin).points;
+      return { nx: null, ny: null, points, margin };
     }
     return gridEstimate(method.value, v, img, settings.value.roi);
   });
@@ -267,10 +263,26 @@ export const useDicStore = defineStore('dic', () => {
     roiNote.value = null;
     settings.value.roi = r ? { x: r.x, y: r.y, width: r.width, height: r.height } : null;
   }
-  /** Replaces the ROI polygons (a polygon closed, a vertex moved, one deleted). */
-  function setRoiShapes(s: RoiShapes): void {
+  /** True when `a` has more polygons in a list, or more vertices, than `b`. */
+  const grows = (a: RoiShapes, b: RoiShapes) => a.include.length > b.include.length || a.exclude.length > b.exclude.length || vertexCount(a) > vertexCount(b);
+  /**
+   * Replaces the ROI polygons (a polygon closed, a vertex moved, one deleted). Shapes past the contract's
+   * limits (ROI_MAX_POLYGONS per list, ROI_MAX_TOTAL_VERTICES in all) are refused, with the reason in
+   * `roiNote`, unless they shrink what is already too large; false when refused.
+   */
+  function setRoiShapes(s: RoiShapes): boolean {
+    const problem = shapesLimitProblem(s);
+    if (problem && (shapesLimitProblem(roiShapes.value) === null || grows(s, roiShapes.value))) {
+      roiNote.value = problem;
+      return false;
+    }
     roiNote.value = null;
     roiShapes.value = s;
+    return true;
+  }
+  /** Shows why a drawing gesture was refused (the polygon tool's limits) in the ROI panel; null clears it. */
+  function setRoiNote(message: string | null): void {
+    roiNote.value = message;
   }
   function deleteRoiPolygon(list: PolygonList, index: number): void {
     setRoiShapes(removePolygon(roiShapes.value, list, index));
@@ -302,6 +314,7 @@ export const useDicStore = defineStore('dic', () => {
     if (!defSlot.image.value) return 'Open the deformed image.';
     if (sizeMismatch.value) return sizeMismatch.value;
     if (!validation.value.values) return 'Fix the parameters marked in red.';
+    if (roiLimitProblem.value) return roiLimitProblem.value;
     if (grid.value && grid.value.points === 0) {
       if (roiPixels.value === 0) return 'The ROI selects no pixel: the exclusions cover all of it. Delete an exclusion or draw a larger region.';
       const info = methodInfo.value;
@@ -426,12 +439,10 @@ export const useDicStore = defineStore('dic', () => {
         settings.value.method = form.method;
         settings.value.params[form.method] = form.methodForm;
         settings.value.common = form.common;
-        settings.value.roi = form.roi;
-        // a region is not a rectangle to the form's reader: take the rectangle and polygons from the ROI as recorded
-        const drawn = roiFromParameters(loaded.provenance.parameters.roi);
-        if (drawn) {
-          settings.value.roi = drawn.rect;
-          roiShapes.value = drawn.shapes;
+        // the rectangle and polygons as recorded; an ROI the contract does not know leaves the drawing alone
+        if (form.roi) {
+          settings.value.roi = form.roi.rect;
+          roiShapes.value = form.roi.shapes;
         }
         roiNote.value = null;
       }
@@ -576,6 +587,8 @@ export const useDicStore = defineStore('dic', () => {
     roiShapes,
     hasRoi,
     roiPixels,
+    /** why the drawn polygons exceed the contract's limits (also the Run blocker); null when they do not */
+    roiLimitProblem,
     openPath,
     openFile,
     restoreImages,
@@ -600,6 +613,7 @@ export const useDicStore = defineStore('dic', () => {
     resetParams,
     setRoi,
     setRoiShapes,
+    setRoiNote,
     deleteRoiPolygon,
     clearRoi,
     run,
