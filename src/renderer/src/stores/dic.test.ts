@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick } from 'vue';
 import { ROI_MAX_POLYGONS, ROI_MAX_TOTAL_VERTICES } from '../../../shared/contract';
 import { ContractError } from '../../../shared/result';
+import { MAGNITUDE } from '../lib/dic-result';
 
 // The store reaches the back end only through ../api; replace it with a scripted fake.
 const fake = vi.hoisted(() => {
@@ -401,6 +402,12 @@ describe('DIC store: results', () => {
     dic.setHover({ x: 3, y: 2 });
     expect(dic.readout.previous).toBe(1);
     expect(dic.readout.difference).toBeCloseTo(0.5, 6);
+    // An unsigned map the user is looking at (|u|) is compared as such, not silently replaced by u.
+    dic.selectMap(MAGNITUDE);
+    const m = dic.comparison!;
+    if (m.error !== null) throw new Error(m.error);
+    expect(m.name).toBe(MAGNITUDE);
+    expect(m.prev).toBe(dic.previous!.maps[MAGNITUDE]);
   });
 
   it('a colour range typed by hand stays until Auto, and reversed ranges are refused', async () => {

@@ -522,7 +522,8 @@ export const useDicStore = defineStore('dic', () => {
     const prev = previous.value;
     if (!cur || !prev) return null;
     const sel = selectedMap.value;
-    const name = sel && infoOf(sel).signed && cur.maps[sel] && prev.maps[sel] ? sel : 'u';
+    // The map the user is looking at, whatever it is (|u|, strain, quality too); u when the previous result lacks it.
+    const name = sel && cur.maps[sel] && prev.maps[sel] ? sel : 'u';
     const a = prev.maps[name];
     const b = cur.maps[name];
     if (!a || !b) return { error: `Both results need a ${name} map to compare.` };
