@@ -107,13 +107,35 @@ test('deblur: Richardson–Lucy then MIDNet, split slider, side by side, toggle;
   await expect(rp.id('restore-metric-model')).toHaveText('midnet-s');
   await expect(rp.id('restore-metric-provider')).toHaveText(mn.executionProvider);
   await rp.expectMetricsOf(mn);
+  await expect(rp.id('restore-metric-method')).toHaveText('MIDNet');
+  await expect(rp.id('restore-metric-method')).toHaveAttribute('data-method', 'midnet');
   await rp.id('restore-view-split').click();
   await viewer.page.screenshot({ path: join(SCREENSHOTS, 'restore-midnet.png') });
+
+  // switching to super-resolution hides the deblur result (not the files) and says the sharp reference is a
+  // deblurring one, with Remove beside it; removed, the ×4 run can start
+  await rp.superResolve('bicubic', 4);
+  await expect(rp.id('restore-metrics-empty')).toBeVisible();
+  await expect(rp.id('restore-metric-method')).toHaveCount(0);
+  await expect(rp.id('restore-canvas-after')).toHaveCount(0); // the stage shows the input alone
+  await expect(rp.id('restore-in-info')).toContainText('sem-blurred.tif');
+  await expect(rp.id('restore-ref-mismatch')).toContainText('deblurring reference');
+  await expect(rp.id('restore-ref-mismatch')).toContainText(`${4 * W} × ${4 * H} px`);
+  await expect(rp.id('restore-run')).toBeDisabled();
+  await expect(rp.id('restore-ref-clear')).toBeVisible();
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'restore-mode-switch.png') });
+  await rp.id('restore-ref-clear').click();
+  await expect(rp.id('restore-ref-mismatch')).toHaveCount(0);
+  await expect(rp.id('restore-run')).toBeEnabled();
+  await rp.deblur('midnet');
 
   // both runs are jobs
   await rp.id('nav-jobs').click();
   // (by folder: other spec files share this harness and its job list)
-  for (const dir of [rlDir, mnDir]) await expect(rp.id('job-row').filter({ hasText: dir })).toHaveAttribute('data-kind', 'deblur');
+  for (const dir of [rlDir, mnDir]) {
+    await expect(rp.id('job-row').filter({ hasText: dir })).toHaveAttribute('data-kind', 'deblur');
+    await expect(rp.id('job-row').filter({ hasText: dir }).getByTestId('job-kind')).toHaveText('Deblurring');
+  }
 });
 
 test('super-resolution ×2: bicubic and USRNet with a Gaussian kernel; output twice the size, input on its grid', async ({ viewer, workDir }) => {

@@ -34,6 +34,21 @@ test('models with their sha256, Verify, provider, threads, theme', async ({ view
   await self.getByTestId('model-verify').click();
   await expect(self.getByTestId('model-verify-state')).toHaveAttribute('data-state', 'ok');
 
+  // Each model's main figure reads as words and units, not raw metric keys cut off; every metric is in the tooltip.
+  for (const m of manifest.models) {
+    const fig = sp.model(m.id).getByTestId('model-key-metrics');
+    await expect(fig).not.toContainText('…');
+    if (m.task === 'deblur' || m.task === 'super-resolution') await expect(fig).toContainText(/^PSNR \d+\.\d+ dB/);
+    if (m.task === 'displacement') await expect(fig).toContainText(/^(RMSE|EPE) [\d.]+ px/);
+  }
+  await expect(sp.model('midnet-s').getByTestId('model-key-metrics')).toContainText(/PSNR [\d.]+ dB\s*vs input [\d.]+ dB/);
+  expect(await sp.model('midnet-s').getByTestId('model-key-metrics').getAttribute('title')).toMatch(/^test-psnr-db\.3-1: /m);
+  await sp.model('midnet-s').getByTestId('model-metrics-more').click();
+  await expect(sp.model('midnet-s').locator('xpath=following-sibling::tr[1]')).toHaveAttribute('data-testid', 'model-detail');
+  await expect(sp.id('model-metrics').first()).toContainText('test-psnr-db.mean');
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'settings-models.png') });
+  await sp.model('midnet-s').getByTestId('model-metrics-more').click();
+
   // Details: metrics and the training command.
   await self.getByTestId('model-details').click();
   await expect(sp.id('model-command').first()).toBeVisible();

@@ -83,6 +83,12 @@ test('simulate, load, run ZNCC: the readout is the TIFF value; a profile line gi
   await xr.id('xray-step').fill('4');
   await xr.run('done');
   await expect(chart).toHaveAttribute('data-series', '3');
+  // the two runs agree closely, so each has its own dash and symbol (the newest solid) to stay visible
+  const styles = (await chart.getAttribute('data-styles'))!.split(' ');
+  expect(styles).toHaveLength(2);
+  expect(new Set(styles).size).toBe(2);
+  expect(new Set(styles.map((st) => st.split('/')[1])).size).toBe(2);
+  expect(styles[1]).toBe('solid/circle');
   await expect(xr.id('xray-map-darkfield')).toBeVisible();
   await xr.id('xray-map-phase').click();
   await expect(cb).toHaveAttribute('data-unit', 'rad');
@@ -116,4 +122,39 @@ test('the empty state simulates a phantom and loads it with its geometry', async
   await expect(xr.id('xray-geom-energyKeV')).toHaveValue('30');
   await expect(xr.id('xray-run')).toBeEnabled();
   await viewer.page.screenshot({ path: join(SCREENSHOTS, 'xray-simulated.png') });
+});
+
+test('images open by Browse…, by a drop on the row or the pane, and from the recent files; the distance says sample–detector', async ({ viewer, workDir }) => {
+  const simDir = join(workDir, 'sim-files');
+  await runSimulateXpciTask({ outDir: simDir, width: 64, height: 48, seed: 5 }, quietContext());
+  const xr = new XrayPage(viewer.page);
+  await xr.open();
+
+  // the geometry field names the distance it means, not only on hover
+  await expect(viewer.page.locator('label[for=xray-geom-distanceM]')).toHaveText(/sample–detector/i);
+
+  // Browse… (a file input: an upload in the harness)
+  await xr.id('xray-ref-file').setInputFiles(join(simDir, 'reference.tif'));
+  await expect(xr.id('xray-ref-info')).toContainText('reference.tif · 64 × 48');
+  // a drop on the sample row, then a drop on the sample pane replaces it
+  const sampleBytes = await readFile(join(simDir, 'sample.tif'));
+  await xr.dropFile('xray-sample-row', 'dropped-sample.tif', sampleBytes);
+  await expect(xr.id('xray-sample-info')).toContainText('dropped-sample.tif');
+  await xr.dropFile('xray-sample-pane', 'pane-sample.tif', sampleBytes);
+  await expect(xr.id('xray-sample-info')).toContainText('pane-sample.tif');
+  await expect(xr.id('xray-sample-path')).toHaveValue(/pane-sample\.tif$/);
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'xray-slots.png') });
+
+  // the recent files: the dropped sample goes into the reference slot from the menu
+  await xr.id('xray-ref-recent').click();
+  const items = xr.id('xray-recent-item');
+  await expect(items.first()).toBeVisible();
+  await viewer.page.screenshot({ path: join(SCREENSHOTS, 'xray-recent.png') });
+  await items.filter({ hasText: 'dropped-sample.tif' }).click();
+  await expect(xr.id('xray-ref-info')).toContainText('dropped-sample.tif');
+  // …and the list survives a reload
+  await viewer.page.reload();
+  await xr.open();
+  await xr.id('xray-sample-recent').click();
+  await expect(xr.id('xray-recent-item').filter({ hasText: 'pane-sample.tif' })).toHaveCount(1);
 });

@@ -5,6 +5,7 @@
  */
 import type { Locator, Page } from '@playwright/test';
 import { expect } from '@playwright/test';
+import { DicPage } from './dic-page';
 
 export type XrayCanvas = 'xray-ref-canvas' | 'xray-sample-canvas' | 'xray-map-canvas';
 
@@ -25,6 +26,11 @@ export class XrayPage {
     await this.id(`xray-${which}-path`).fill(path);
     await this.id(`xray-${which}-open`).click();
     await expect(this.id(`xray-${which}-info`)).toBeVisible();
+  }
+
+  /** Drops a file on an element (a slot row or an image pane) the way a file manager does; see DicPage.dropFile. */
+  async dropFile(testId: string, name: string, bytes: Buffer): Promise<void> {
+    await new DicPage(this.page).dropFile(testId, name, bytes);
   }
 
   async setGeometry(g: { pixelUm?: string; distanceM?: string; energyKeV?: string; sourceDistanceM?: string; delta?: string }): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultKernelForm, defaultSettings, enlarge, kernelSpec, loadSettings, metricsView, parseNoise, parseRlOptions, runParams, scaleOf, SETTINGS_KEY } from './restore';
+import { defaultKernelForm, defaultSettings, enlarge, kernelSpec, loadSettings, metricsView, parseNoise, parseRlOptions, restoreMethodLabel, runParams, scaleOf, SETTINGS_KEY } from './restore';
 
 describe('restore lib', () => {
   it('turns the kernel form into the spec the core parses', () => {
@@ -67,5 +67,9 @@ describe('restore lib', () => {
     });
     expect(s).toMatchObject({ provider: 'cuda', models: ['usrnet-s-prior', 'usrnet-s-hypa'], dataRange: null, border: 2, timeMs: 900 });
     expect(s.reference).toEqual({ psnrIn: null, psnrOut: 30.1, ssimIn: null, ssimOut: 0.9, inputLabel: 'bicubic' });
+  });
+  it('names methods as people write them', () => {
+    expect(['nafnet', 'midnet', 'richardson-lucy', 'usrnet', 'fsrcnn', 'bicubic'].map(restoreMethodLabel)).toEqual(['NAFNet', 'MIDNet', 'Richardson–Lucy', 'USRNet', 'FSRCNN', 'Bicubic']);
+    expect(restoreMethodLabel('future-net')).toBe('future-net');
   });
 });

@@ -38,6 +38,14 @@ export const SR_METHODS: readonly MethodInfo<SrMethod>[] = [
   { id: 'bicubic', label: 'Bicubic', line: 'plain bicubic interpolation (MATLAB imresize): the baseline every method is scored against.', model: false },
 ];
 
+/**
+ * The readable name of a restoration method id as result.json writes it (`nafnet` → NAFNet); an id this
+ * renderer does not know is shown as it is.
+ */
+export function restoreMethodLabel(id: string): string {
+  return [...DEBLUR_METHODS, ...SR_METHODS].find((m) => m.id === id)?.label ?? id;
+}
+
 export const KERNEL_KINDS: readonly { id: KernelKind; label: string; line: string }[] = [
   { id: 'gauss', label: 'Gaussian', line: 'isotropic Gaussian blur of std σ px (on the high-resolution grid)' },
   { id: 'aniso', label: 'Anisotropic Gaussian', line: 'elliptical Gaussian: σ1 along the angle θ, σ2 across it' },

@@ -116,6 +116,44 @@ describe('restore store', () => {
     expect(Array.from(rs.afterPixels!)).toEqual([10, 11, 12, 13]);
   });
 
+  it('on a mode switch hides the other mode\'s result, keeps the files, and says when the reference is for the other mode', async () => {
+    const rs = useRestoreStore();
+    fake.open.mockImplementation(async ({ path }: { path: string }) => image(path, 2, 2));
+    await rs.openPath('in', '/data/sem.tif');
+    await rs.openPath('ref', '/data/ref.tif');
+    fake.deblur.mockResolvedValue(output('deblur', '/data/sem.tif', 1, true));
+    await rs.startRun();
+    expect(rs.result).not.toBeNull();
+    expect(rs.run.phase).toBe('done');
+
+    rs.settings.mode = 'sr';
+    rs.settings.sr.scale = 4;
+    await nextTick();
+    expect(rs.result).toBeNull();
+    expect(rs.afterPixels).toBeNull();
+    expect(rs.messages).toEqual([]);
+    expect(rs.run.phase).toBe('idle');
+    expect(rs.inImage?.path).toBe('/data/sem.tif');
+    expect(rs.refImage?.path).toBe('/data/ref.tif');
+    // the deblur reference (same size as the input) is named as such, and blocks until removed
+    expect(rs.refMismatch).toMatch(/deblurring reference.*×4 super-resolution needs one of 8 × 8 px.*Remove it/);
+    expect(rs.runBlocker).toBe(rs.refMismatch);
+    rs.clearRef();
+    expect(rs.runBlocker).toBeNull();
+
+    // back to deblur: an SR result goes too; an SR-sized reference is named as such
+    fake.sr.mockResolvedValue(output('super-resolution', '/data/sem.tif', 4));
+    rs.settings.sr.method = 'bicubic';
+    await rs.startRun();
+    expect(rs.result?.mode).toBe('sr');
+    fake.open.mockImplementation(async ({ path }: { path: string }) => image(path, 8, 8));
+    await rs.openPath('ref', '/data/ref4.tif');
+    rs.settings.mode = 'deblur';
+    await nextTick();
+    expect(rs.result).toBeNull();
+    expect(rs.refMismatch).toMatch(/4× the image \(a super-resolution reference\)/);
+  });
+
   it('maps an SR input onto the output grid by pixel repetition', async () => {
     const rs = useRestoreStore();
     fake.open.mockImplementation(async ({ path }: { path: string }) => image(path, 2, 2));

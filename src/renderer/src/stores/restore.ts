@@ -132,6 +132,11 @@ export const useRestoreStore = defineStore('restore', () => {
     if (!i || !r) return null;
     const s = settings.value.mode === 'sr' ? settings.value.sr.scale : 1;
     if (r.width === i.width * s && r.height === i.height * s) return null;
+    // a reference chosen for the other mode: say so, so that Remove (next to it) is the obvious way on
+    if (settings.value.mode === 'sr' && r.width === i.width && r.height === i.height)
+      return `This reference is the image's size (a deblurring reference); ×${s} super-resolution needs one of ${i.width * s} × ${i.height * s} px. Remove it to run without PSNR/SSIM.`;
+    if (settings.value.mode === 'deblur' && [2, 3, 4].some((k) => r.width === i.width * k && r.height === i.height * k))
+      return `This reference is ${r.width / i.width}× the image (a super-resolution reference); deblurring needs one of ${i.width} × ${i.height} px. Remove it to run without PSNR/SSIM.`;
     return settings.value.mode === 'sr'
       ? `The reference is ${r.width} × ${r.height} px; for ×${s} it must be exactly ${i.width * s} × ${i.height * s} px (${s}× the input).`
       : `The reference is ${r.width} × ${r.height} px but the image is ${i.width} × ${i.height} px; it must show the same field at the same size.`;
@@ -183,6 +188,20 @@ export const useRestoreStore = defineStore('restore', () => {
     result.value = r;
     resultError.value = null;
   }
+
+  // A mode switch (Deblur ↔ Super-resolution) hides the other mode's result: its after image, metrics and
+  // notes would read as this mode's. The open files stay. A result reopened in its own mode is kept.
+  watch(
+    () => settings.value.mode,
+    (mode) => {
+      if (!result.value || result.value.mode === mode) return;
+      result.value = null;
+      resultError.value = null;
+      messages.value = [];
+      if (run.value.phase !== 'running') run.value = { ...IDLE };
+      showAfter.value = true;
+    },
+  );
 
   /** Shows a finished batch item's result again. */
   async function showItem(item: BatchItem): Promise<void> {

@@ -50,7 +50,7 @@ vi.mock('../api', () => ({
   },
 }));
 
-const { useXrayStore } = await import('./xray');
+const { useXrayStore, RECENT_KEY } = await import('./xray');
 const { SETTINGS_KEY } = await import('../lib/xray');
 
 function image(path: string, width = 4, height = 3) {
@@ -122,6 +122,22 @@ describe('xray store', () => {
     xr.settings.geometry.energyKeV = 'x';
     expect(xr.geometryErrors.energyKeV).toContain('not a number');
     expect(xr.runBlocker).toContain('geometry');
+  });
+
+  it('opens a chosen or dropped file into its slot and keeps the recent images across launches', async () => {
+    const xr = useXrayStore();
+    expect(xr.recent).toEqual([]);
+    await xr.openFile('sample', { name: 'sample.tif' } as File);
+    expect(xr.sampleSlot.image?.path).toBe('/srv/uploads/sample.tif');
+    expect(xr.settings.samplePath).toBe('/srv/uploads/sample.tif');
+    await xr.openPath('ref', '/data/a/ref.tif');
+    expect(xr.refSlot.image?.path).toBe('/data/a/ref.tif');
+    await xr.openPath('ref', '/srv/uploads/sample.tif');
+    expect(xr.recent).toEqual(['/srv/uploads/sample.tif', '/data/a/ref.tif']);
+    await nextTick();
+    expect(JSON.parse(fake.mem.get(RECENT_KEY)!)).toEqual(['/srv/uploads/sample.tif', '/data/a/ref.tif']);
+    setActivePinia(createPinia());
+    expect(useXrayStore().recent).toEqual(['/srv/uploads/sample.tif', '/data/a/ref.tif']);
   });
 
   it('runs with progress, shows the maps in display units, remembers the geometry for the folder', async () => {

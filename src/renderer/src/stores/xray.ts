@@ -3,7 +3,7 @@
  * (remembered per folder of the sample image), method, step and phase integrator, the run (`xpci.run` as a
  * job with progress and Cancel), the result maps (float32 by URL), the selected map with its colour range,
  * the profile line and the profiles of this and earlier runs along it (`xpci.profile`, ground truth when
- * the images came from the simulator), the simulated demo pair (`xpci.simulate`), and earlier result
+ * the images came from the simulator), the recently opened images, the simulated demo pair (`xpci.simulate`), and earlier result
  * folders reopened with the form they ran with (lib/xray-reopen.ts). Settings persist in localStorage
  * `speckle-lab.xray` (lib/xray.ts).
  */
@@ -31,10 +31,30 @@ import {
   type ProfileEntry,
   type ProfileLine,
 } from '../lib/xray';
+import { RECENT_MAX, withRecent } from '../lib/dic-settings';
 import { xrayFormFromResult } from '../lib/xray-reopen';
 import { toShownError } from './app';
 
 type Opened = CallOutput<'result.open'>;
+export type XraySlotName = 'ref' | 'sample';
+
+/** The recent list lives beside the settings (its own key, so the settings' schema stays as it is). */
+export const RECENT_KEY = 'speckle-lab.xray.recent';
+function loadRecent(storage: Storage | null): string[] {
+  try {
+    const v: unknown = JSON.parse(storage?.getItem(RECENT_KEY) ?? '[]');
+    return Array.isArray(v) ? v.filter((p): p is string => typeof p === 'string').slice(0, RECENT_MAX) : [];
+  } catch {
+    return [];
+  }
+}
+function saveRecent(storage: Storage | null, recent: string[]): void {
+  try {
+    storage?.setItem(RECENT_KEY, JSON.stringify(recent));
+  } catch {
+    // private mode or storage full: the list is only a convenience
+  }
+}
 export type RunPhase = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
 export type XrayTab = 'images' | 'map';
 
@@ -73,20 +93,30 @@ export const useXrayStore = defineStore('xray', () => {
   // ---------- images ----------
   const view = ref<View | null>(null);
   const followFit = ref(true);
+  /** Recently opened image paths, newest first (both slots; the Recent menu of each row). */
+  const recent = ref<string[]>(loadRecent(storage()));
+  watch(recent, (r) => saveRecent(storage(), r));
   const refSlot = useImageSlot({
     onOpened: (o) => {
       settings.value.refPath = o.path;
+      recent.value = withRecent(recent.value, o.path);
       followFit.value = true;
     },
   });
   const sampleSlot = useImageSlot({
     onOpened: (o) => {
       settings.value.samplePath = o.path;
+      recent.value = withRecent(recent.value, o.path);
       const g = settings.value.geometryByFolder[folderOf(o.path)];
       if (g) settings.value.geometry = { ...g };
       followFit.value = true;
     },
   });
+  const slotOf = (which: XraySlotName) => (which === 'ref' ? refSlot : sampleSlot);
+  /** Opens an image by its path on the back-end machine (typed, recent) into a slot. */
+  const openPath = (which: XraySlotName, path: string) => slotOf(which).openPath(path);
+  /** Opens a File (Browse…, a drop) into a slot: uploaded in the harness, its real path in Electron. */
+  const openFile = (which: XraySlotName, file: File) => slotOf(which).openFile(file);
   const contrastOf = (s: typeof refSlot) => computed<ContrastWindow>(() => (s.image.value ? autoWindow(s.image.value.stats, 'percentile') : { lo: 0, hi: 1 }));
   const refContrast = contrastOf(refSlot);
   const sampleContrast = contrastOf(sampleSlot);
@@ -358,6 +388,9 @@ export const useXrayStore = defineStore('xray', () => {
     followFit,
     refSlot,
     sampleSlot,
+    recent,
+    openPath,
+    openFile,
     refContrast,
     sampleContrast,
     refSize,
