@@ -74,7 +74,7 @@ test('watch a folder with an info rule: images land, are processed, a bad file f
   await writeFile(join(folder, 'shot_001.tif'), encodeTiffFloat32(testImage()));
   const good = acq.row('shot_001.tif');
   await expect(good).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
-  await expect(good.getByTestId('acq-job-kind')).toHaveText('info');
+  await expect(good.getByTestId('acq-job-kind')).toHaveText('Image info');
   await expect(good.getByTestId('acq-job-rule')).toHaveText('sem');
   await expect(good.getByTestId('acq-job-progress')).toHaveAttribute('data-fraction', '1');
   await expect(good.getByTestId('acq-job-thumb')).toHaveAttribute('data-state', 'ok');
@@ -88,7 +88,9 @@ test('watch a folder with an info rule: images land, are processed, a bad file f
   const bad = acq.row('notes.tif');
   await expect(bad).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
   const reason = await bad.getByTestId('acq-job-error').innerText();
-  expect(reason).toMatch(/^E_UNSUPPORTED: /);
+  // the sentence for people; the code stays available for support
+  expect(reason).not.toMatch(/^E_/);
+  await expect(bad.getByTestId('acq-job-error')).toHaveAttribute('data-code', 'E_UNSUPPORTED');
   expect(reason.length).toBeGreaterThan(30);
   await expect(bad.getByTestId('acq-job-retry')).toHaveCount(0); // replacing the file is the fix, not a retry
   await expect(acq.id('acq-count-done')).toHaveAttribute('data-value', '2');
@@ -109,7 +111,8 @@ test('watch a folder with an info rule: images land, are processed, a bad file f
   await expect(acq.id('acq-history-empty')).toContainText('No job matches');
   await acq.id('acq-history-search').fill('notes');
   await expect(acq.historyRows()).toHaveCount(1);
-  await expect(acq.historyRows().first()).toContainText('E_UNSUPPORTED');
+  await expect(acq.historyRows().first()).toContainText('not an image format');
+  await expect(acq.historyRows().first().locator('[data-code="E_UNSUPPORTED"]')).toHaveCount(1);
   await acq.id('acq-history-state').selectOption('');
   await acq.id('acq-history-search').fill('shot_001');
   await expect(acq.historyRows()).toHaveCount(1);

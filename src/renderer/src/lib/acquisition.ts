@@ -144,7 +144,7 @@ export function describeWatchEvent(ev: WatchEvent): string | null {
     case 'job-done':
       return `Job ${ev.jobId} done in ${ev.ms < 1000 ? `${ev.ms} ms` : `${(ev.ms / 1000).toFixed(1)} s`}.`;
     case 'job-failed':
-      return `Job ${ev.jobId} failed: ${ev.code}: ${ev.reason}`;
+      return `Job ${ev.jobId} failed: ${ev.reason}`;
     case 'job-cancelled':
       return `Job ${ev.jobId} cancelled: ${ev.reason}`;
     case 'job-requeued':
