@@ -3,7 +3,7 @@
  * through the browser harness. A synthetic pair with a known constant displacement is written, loaded into
  * both slots, a ROI drawn by dragging, IC-GN run; the cursor readout must give the true displacement and
  * exactly the value written to u.tif / v.tif, "not measured" outside the ROI. The CNN trackers (cnn-xst,
- * cnn+icgn) with their model and passes. Also: cancelling a long run,
+ * cnn+icgn) with their model, passes and symmetry averaging. Also: cancelling a long run,
  * re-opening a result folder (by path and from Jobs), comparing two runs, validation, persistence.
  */
 import { readFile } from 'node:fs/promises';
@@ -108,7 +108,7 @@ test('load a pair, draw a ROI, run IC-GN: the readout gives the true shift and t
   await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-vectors.png') });
 });
 
-test('CNN trackers: cnn-xst runs densely with its model and passes, the readout is u.tif; cnn+icgn runs too', async ({ viewer, workDir, harness }) => {
+test('CNN trackers: cnn-xst runs densely with its model, passes and symmetry, the readout is u.tif; cnn+icgn runs too', async ({ viewer, workDir, harness }) => {
   // small, and within cnn-xst's ±1 px
   const CW = 128;
   const CH = 112;
@@ -126,6 +126,11 @@ test('CNN trackers: cnn-xst runs densely with its model and passes, the readout 
   expect(choices).toEqual(expect.arrayContaining(['cade-xst-s', 'dicnet-s']));
   expect(choices).not.toContain('midnet-s');
   await expect(dic.id('dic-passes')).toHaveValue('3');
+  // 8 orientations averaged by default for cnn-xst, chosen from 1 / 4 / 8, with its explanation
+  await expect(dic.id('dic-symmetry')).toHaveValue('8');
+  expect(await dic.symmetryChoices()).toEqual(['1', '4', '8']);
+  await expect(dic.page.locator('label.field', { has: dic.id('dic-symmetry') })).toContainText('8 orientations (flips, transposes) on the last pass');
+  await expect(dic.id('dic-method-summary')).toContainText('8 orientations');
   await expect(dic.id('dic-window')).toHaveValue('15');
   await expect(dic.id('dic-search')).toHaveCount(0);
   await expect(dic.id('dic-step')).toHaveCount(0);
@@ -142,13 +147,14 @@ test('CNN trackers: cnn-xst runs densely with its model and passes, the readout 
   await expect(dic.id('dic-run')).toContainText('Run CNN-XST');
   await expect(dic.id('dic-summary-method')).toContainText('CNN-XST');
   await expect(dic.id('dic-summary-params')).toContainText('cade-xst-s');
+  await expect(dic.id('dic-summary-params')).toContainText('8 orientations (flips, transposes)');
   const dir = await dic.resultDir();
   const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
   expect(result.method).toBe('cnn-xst');
-  expect(result.parameters).toMatchObject({ model: 'cade-xst-s', passes: 2, qualityWindow: 15, step: 1 });
+  expect(result.parameters).toMatchObject({ model: 'cade-xst-s', passes: 2, symmetry: 8, qualityWindow: 15, step: 1 });
   const job = harness.jobs.listJobs({ limit: 20 }).jobs.find((j) => j.resultDir === dir);
   expect(job?.state).toBe('done');
-  expect(job?.params).toMatchObject({ method: 'cnn-xst', options: { model: 'cade-xst-s', passes: 2, qualityWindow: 15 } });
+  expect(job?.params).toMatchObject({ method: 'cnn-xst', options: { model: 'cade-xst-s', passes: 2, symmetry: 8, qualityWindow: 15 } });
 
   const uTif = await readImage(join(dir, 'u.tif'));
   for (const [x, y] of [
@@ -162,10 +168,15 @@ test('CNN trackers: cnn-xst runs densely with its model and passes, the readout 
   }
   await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-cnn.png') });
 
+  // cnn-dic's network was not trained for symmetry averaging: off by default
+  await dic.setMethod('cnn-dic');
+  await expect(dic.id('dic-symmetry')).toHaveValue('1');
+
   // CNN-seeded IC-GN: the IC-GN grid and accuracy, here in a polygon region (counted on its mask: no nx × ny)
   await dic.setMethod('cnn+icgn', { step: 4 });
   await expect(dic.id('dic-model')).toHaveValue('dicnet-s');
   await expect(dic.id('dic-passes')).toHaveCount(0);
+  await expect(dic.id('dic-symmetry')).toHaveCount(0);
   await expect(dic.id('dic-search')).toHaveCount(0);
   await expect(dic.id('dic-grid')).toContainText(' × ');
   await dic.drawPolygon([
@@ -189,6 +200,7 @@ test('CNN trackers: cnn-xst runs densely with its model and passes, the readout 
   await dic.id('dic-result-open').click();
   await expect(dic.id('dic-method')).toHaveValue('cnn-xst');
   await expect(dic.id('dic-passes')).toHaveValue('2');
+  await expect(dic.id('dic-symmetry')).toHaveValue('8');
   await expect(dic.id('dic-model')).toHaveValue('cade-xst-s');
 });
 

@@ -151,13 +151,23 @@ export class DicPage {
 
   async setMethod(
     method: DicMethod,
-    params: { window?: number | string; search?: number | string; model?: string; passes?: number | string; step?: number | string; strain?: number | string } = {},
+    params: {
+      window?: number | string;
+      search?: number | string;
+      model?: string;
+      passes?: number | string;
+      /** orientations averaged on the last CNN pass: 1, 4 or 8 (a select) */
+      symmetry?: 1 | 4 | 8;
+      step?: number | string;
+      strain?: number | string;
+    } = {},
   ): Promise<void> {
     await this.id('dic-method').selectOption(method);
     if (params.window !== undefined) await this.id('dic-window').fill(String(params.window));
     if (params.search !== undefined) await this.id('dic-search').fill(String(params.search));
     if (params.model !== undefined) await this.id('dic-model').selectOption(params.model);
     if (params.passes !== undefined) await this.id('dic-passes').fill(String(params.passes));
+    if (params.symmetry !== undefined) await this.id('dic-symmetry').selectOption(String(params.symmetry));
     if (params.step !== undefined) await this.id('dic-step').fill(String(params.step));
     if (params.strain !== undefined) await this.id('dic-strain-window').fill(String(params.strain));
   }
@@ -184,6 +194,11 @@ export class DicPage {
   /** The model select's choices, as values (model ids). */
   async modelChoices(): Promise<string[]> {
     return this.id('dic-model').locator('option').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+  }
+
+  /** The symmetry select's values, in the order offered. */
+  async symmetryChoices(): Promise<string[]> {
+    return this.id('dic-symmetry').locator('option').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
   }
 
   async resultDir(): Promise<string> {

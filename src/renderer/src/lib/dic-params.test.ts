@@ -12,15 +12,15 @@ const CORE_ICGN = '../../../core/track/icgn';
 const { CNN_DEFAULT_OPTIONS } = (await import(/* @vite-ignore */ CORE_KERNELS)) as { CNN_DEFAULT_OPTIONS: Record<string, Record<string, unknown>> };
 const { validateCnnOptions } = (await import(/* @vite-ignore */ CORE_CNN)) as { validateCnnOptions: (m: string, o: Record<string, unknown>) => void };
 const { icgnKernel } = (await import(/* @vite-ignore */ CORE_ICGN)) as { icgnKernel: { validate(o: Record<string, unknown>, w: number, h: number): void } };
-import { defaultCommonForm, defaultMethodForm, gridEstimate, METHOD_IDS, methodOptions, METHODS, newTaskId, toTrackParams, trackerModels, validateParams, type MethodForm, type TrackMethod } from './dic-params';
+import { defaultCommonForm, defaultMethodForm, gridEstimate, METHOD_IDS, methodOptions, METHODS, newTaskId, SYMMETRY_COUNTS, SYMMETRY_LABELS, toTrackParams, trackerModels, validateParams, type MethodForm, type TrackMethod } from './dic-params';
 
 const img = { width: 192, height: 160 };
 
 describe('method defaults', () => {
   it('match the core defaults and the panel text', () => {
-    expect(defaultMethodForm('icgn')).toEqual({ window: '21', search: '32', model: '', passes: '' });
-    expect(defaultMethodForm('zncc')).toEqual({ window: '21', search: '8', model: '', passes: '' });
-    expect(defaultMethodForm('umpa')).toEqual({ window: '11', search: '5', model: '', passes: '' });
+    expect(defaultMethodForm('icgn')).toEqual({ window: '21', search: '32', model: '', passes: '', symmetry: '' });
+    expect(defaultMethodForm('zncc')).toEqual({ window: '21', search: '8', model: '', passes: '', symmetry: '' });
+    expect(defaultMethodForm('umpa')).toEqual({ window: '11', search: '5', model: '', passes: '', symmetry: '' });
     expect(defaultCommonForm()).toEqual({ step: '4', strainWindow: '' });
     expect(METHODS.icgn.summary).toMatch(/sub-0\.01 px/);
   });
@@ -28,10 +28,10 @@ describe('method defaults', () => {
 
 describe('validateParams', () => {
   const ok = (method: 'icgn' | 'zncc' | 'umpa', w: string, s: string, step = '4', strain = '') =>
-    validateParams(method, { window: w, search: s, model: '', passes: '' }, { step, strainWindow: strain }, img);
+    validateParams(method, { window: w, search: s, model: '', passes: '', symmetry: '' }, { step, strainWindow: strain }, img);
 
   it('accepts the defaults and parses the numbers', () => {
-    expect(ok('icgn', '21', '32')).toEqual({ errors: {}, notes: {}, values: { window: 21, search: 32, step: 4, strainWindow: null, model: null, passes: null } });
+    expect(ok('icgn', '21', '32')).toEqual({ errors: {}, notes: {}, values: { window: 21, search: 32, step: 4, strainWindow: null, model: null, passes: null, symmetry: null } });
   });
   it('wants an odd window and says which odd sizes are near', () => {
     expect(ok('icgn', '20', '32').errors.window).toBe('The subset size must be odd so it has a centre pixel: use 19 or 21.');
@@ -55,7 +55,7 @@ describe('validateParams', () => {
 
 describe('gridEstimate', () => {
   it('follows the core grid: ROI corner origin, margin from the borders', () => {
-    const v = { window: 21, search: 32, step: 4, strainWindow: null, model: null, passes: null };
+    const v = { window: 21, search: 32, step: 4, strainWindow: null, model: null, passes: null, symmetry: null };
     // IC-GN margin 12 px; ROI 40…149 × 30…129 lies inside it
     expect(gridEstimate('icgn', v, img, { x: 40, y: 30, width: 110, height: 100 })).toEqual({ nx: 28, ny: 25, points: 700, margin: 12 });
     // whole image: x from 12 to 179 → 42 points; y from 12 to 147 → 34
@@ -67,7 +67,7 @@ describe('gridEstimate', () => {
     for (const method of ['icgn', 'zncc', 'umpa'] as const) {
       for (const step of [1, 3, 4, 7]) {
         for (const roi of rois) {
-          const v = { window: 15, search: 6, step, strainWindow: null, model: null, passes: null };
+          const v = { window: 15, search: 6, step, strainWindow: null, model: null, passes: null, symmetry: null };
           const e = gridEstimate(method, v, img, roi);
           const core = buildGrid(img.width, img.height, step, e.margin, roi ? { kind: 'rect', ...roi } : undefined).spec;
           expect([e.nx, e.ny]).toEqual([core.nx, core.ny]);
@@ -79,7 +79,7 @@ describe('gridEstimate', () => {
 
 describe('toTrackParams', () => {
   it('names the window option as the core does and adds ROI and strain only when set', () => {
-    const v = { window: 21, search: 32, step: 4, strainWindow: null, model: null, passes: null };
+    const v = { window: 21, search: 32, step: 4, strainWindow: null, model: null, passes: null, symmetry: null };
     expect(toTrackParams('icgn', v, '/r.tif', '/d.tif', null)).toEqual({ refPath: '/r.tif', defPath: '/d.tif', method: 'icgn', options: { subset: 21, search: 32 }, step: 4 });
     const p = toTrackParams('zncc', { ...v, strainWindow: 15 }, '/r.tif', '/d.tif', { x: 1, y: 2, width: 3, height: 4 });
     expect(p.options).toEqual({ window: 21, search: 32 });
@@ -113,19 +113,26 @@ function coreAccepts(method: CnnMethod, options: Record<string, unknown>): true 
 describe('CNN methods', () => {
   it('the panel offers every method of the core, with the core defaults', () => {
     expect(METHOD_IDS).toEqual(['icgn', 'zncc', 'umpa', 'cnn-dic', 'cnn-xst', 'cnn+icgn']);
-    expect(defaultMethodForm('cnn-dic')).toEqual({ window: '15', search: '', model: 'dicnet-s', passes: '1' });
-    expect(defaultMethodForm('cnn-xst')).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3' });
-    expect(defaultMethodForm('cnn+icgn')).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '' });
+    expect(defaultMethodForm('cnn-dic')).toEqual({ window: '15', search: '', model: 'dicnet-s', passes: '1', symmetry: '1' });
+    expect(defaultMethodForm('cnn-xst')).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3', symmetry: '8' });
+    expect(defaultMethodForm('cnn+icgn')).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '', symmetry: '' });
     for (const m of CNN) {
       const d = CNN_DEFAULT_OPTIONS[m];
       const f = defaultMethodForm(m);
       expect(f.model).toBe(d.model);
       expect(Number(f.window)).toBe(d[METHODS[m].windowOption]);
       expect(f.passes).toBe(d.passes === undefined ? '' : String(d.passes));
+      expect(f.symmetry).toBe(d.symmetry === undefined ? '' : String(d.symmetry));
+      expect(METHODS[m].symmetryHelp === null).toBe(d.symmetry === undefined);
     }
+    for (const m of ['icgn', 'zncc', 'umpa'] as const) expect(METHODS[m].symmetryHelp).toBeNull();
+    // the select offers the counts the core knows, each named
+    expect([...SYMMETRY_COUNTS]).toEqual([1, 4, 8]);
+    expect(SYMMETRY_COUNTS.map((n) => SYMMETRY_LABELS[String(n)])).toEqual(['1 (off)', '4 (flips)', '8 (all)']);
+    expect(METHODS['cnn-xst'].symmetryHelp).toMatch(/8 orientations \(flips, transposes\) on the last pass.*half the noise.*1 = off/);
     // the summaries are honest about accuracy and range
     expect(METHODS['cnn-dic'].summary).toMatch(/±16 px.*0\.2–0\.3 px/);
-    expect(METHODS['cnn-xst'].summary).toMatch(/±1 px.*3 refinement passes/);
+    expect(METHODS['cnn-xst'].summary).toMatch(/±1 px.*3 refinement passes.*8 orientations.*RMSE 0\.012 px on the CADE protocol.*ZNCC.*0\.011 px/);
     expect(METHODS['cnn+icgn'].summary).toMatch(/IC-GN/);
   });
 
@@ -144,6 +151,15 @@ describe('CNN methods', () => {
       'The number of CNN passes must be a whole number from 1 to 5; each pass after the first refines the field on the warped image.',
     );
     expect(validateParams('cnn-dic', form('cnn-dic', { passes: '' }), common(), img).errors.passes).toMatch(/Enter the number of passes, e.g. 1/);
+    expect(validateParams('cnn-xst', form('cnn-xst', { symmetry: '2' }), common(), img).errors.symmetry).toBe(
+      'The symmetry averaging 2 must be 1 (off), 4 (flips) or 8 (flips and transposes).',
+    );
+    expect(coreAccepts('cnn-xst', { symmetry: 2 })).toBe('The symmetry averaging 2 must be 1 (off), 4 (flips) or 8 (flips and transposes).');
+    expect(validateParams('cnn-xst', form('cnn-xst', { symmetry: '' }), common(), img).errors.symmetry).toMatch(/Choose the symmetry averaging, e.g. 8/);
+    // cnn+icgn has no symmetry: whatever the form holds is neither checked nor sent
+    const seeded = validateParams('cnn+icgn', form('cnn+icgn', { symmetry: 'nonsense' }), common(), img);
+    expect(seeded.errors.symmetry).toBeUndefined();
+    expect(methodOptions('cnn+icgn', seeded.values!)).not.toHaveProperty('symmetry');
     expect(validateParams('cnn-dic', form('cnn-dic', { window: '16' }), common(), img).errors.window).toBe(
       'The quality window size must be odd so it has a centre pixel: use 15 or 17.',
     );
@@ -154,13 +170,18 @@ describe('CNN methods', () => {
   it('allows exactly what the core accepts', () => {
     const windows = ['1', '2', '3', '4', '5', '15', '100', '101', '103', '155', '157', '201', '203'];
     const passes = ['0', '1', '3', '5', '6'];
+    const symmetries = ['0', '1', '2', '3', '4', '5', '8', '16'];
     for (const m of CNN) {
       for (const w of windows) {
         for (const p of METHODS[m].passesHelp === null ? [''] : passes) {
-          const r = validateParams(m, form(m, { window: w, passes: p }), common(), img);
-          const options = r.values ? methodOptions(m, r.values) : { [METHODS[m].windowOption]: Number(w), ...(p ? { passes: Number(p) } : {}) };
-          const core = coreAccepts(m, options);
-          expect(r.values !== null, `${m} window ${w} passes ${p}: UI ${JSON.stringify(r.errors)}, core ${core}`).toBe(core === true);
+          for (const s of METHODS[m].symmetryHelp === null ? [''] : symmetries) {
+            const r = validateParams(m, form(m, { window: w, passes: p, symmetry: s }), common(), img);
+            const options = r.values
+              ? methodOptions(m, r.values)
+              : { [METHODS[m].windowOption]: Number(w), ...(p ? { passes: Number(p) } : {}), ...(s ? { symmetry: Number(s) } : {}) };
+            const core = coreAccepts(m, options);
+            expect(r.values !== null, `${m} window ${w} passes ${p} symmetry ${s}: UI ${JSON.stringify(r.errors)}, core ${core}`).toBe(core === true);
+          }
         }
       }
       expect(coreAccepts(m, toTrackParams(m, validateParams(m, form(m), common(), img).values!, '/r', '/d', null).options ?? {})).toBe(true);
@@ -185,9 +206,9 @@ describe('CNN methods', () => {
 
   it('builds each method’s options as the core names them', () => {
     const params = (m: TrackMethod, step = '4') => toTrackParams(m, validateParams(m, form(m), common(step), img).values!, '/r.tif', '/d.tif', null);
-    expect(params('cnn-dic')).toEqual({ refPath: '/r.tif', defPath: '/d.tif', method: 'cnn-dic', options: { qualityWindow: 15, model: 'dicnet-s', passes: 1 }, step: 1 });
-    expect(params('cnn-xst', '8')).toMatchObject({ method: 'cnn-xst', options: { qualityWindow: 15, model: 'cade-xst-s', passes: 3 }, step: 1 });
-    expect(params('cnn+icgn', '6')).toMatchObject({ method: 'cnn+icgn', options: { subset: 21, model: 'dicnet-s' }, step: 6 });
+    expect(params('cnn-dic')).toEqual({ refPath: '/r.tif', defPath: '/d.tif', method: 'cnn-dic', options: { qualityWindow: 15, model: 'dicnet-s', passes: 1, symmetry: 1 }, step: 1 });
+    expect(params('cnn-xst', '8')).toEqual({ refPath: '/r.tif', defPath: '/d.tif', method: 'cnn-xst', options: { qualityWindow: 15, model: 'cade-xst-s', passes: 3, symmetry: 8 }, step: 1 });
+    expect(params('cnn+icgn', '6')).toEqual({ refPath: '/r.tif', defPath: '/d.tif', method: 'cnn+icgn', options: { subset: 21, model: 'dicnet-s' }, step: 6 });
     expect(params('icgn').options).toEqual({ subset: 21, search: 32 });
   });
 

@@ -7,10 +7,10 @@
  */
 import type { CallInput } from '../../../shared/contract';
 import type { Size } from '../composables/useViewport';
-import { METHODS, MODEL_ID_PATTERN, PASSES_MAX, PASSES_MIN, usesIcgn, type TrackMethod } from './dic-methods';
+import { METHODS, MODEL_ID_PATTERN, PASSES_MAX, PASSES_MIN, SYMMETRY_COUNTS, usesIcgn, type TrackMethod } from './dic-methods';
 import type { RoiRect } from './roi';
 
-export { METHOD_IDS, METHODS, isTrackMethod, trackerModels, type MethodInfo, type TrackMethod } from './dic-methods';
+export { METHOD_IDS, METHODS, SYMMETRY_COUNTS, SYMMETRY_LABELS, isTrackMethod, trackerModels, type MethodInfo, type TrackMethod } from './dic-methods';
 export type TrackParams = CallInput<'track.run'>['params'];
 
 export const DEFAULT_STEP = 4;
@@ -24,7 +24,8 @@ export const STRAIN_MAX = 401;
 
 /**
  * The typed text of the method-specific fields (kept per method, so switching back restores them). A field
- * the method does not have is '' (search for the CNNs, model and passes for the classical methods).
+ * the method does not have is '' (search for the CNNs, model, passes and symmetry for the classical methods,
+ * symmetry for cnn+icgn).
  */
 export interface MethodForm {
   /** window, subset or quality window, px */
@@ -33,6 +34,8 @@ export interface MethodForm {
   /** model id from models.list */
   model: string;
   passes: string;
+  /** orientations averaged on the last CNN pass: '1', '4' or '8' */
+  symmetry: string;
 }
 /** The typed text of the fields every method shares. */
 export interface CommonForm {
@@ -40,7 +43,7 @@ export interface CommonForm {
   /** '' = no strain */
   strainWindow: string;
 }
-export type ParamField = 'window' | 'search' | 'model' | 'passes' | 'step' | 'strainWindow';
+export type ParamField = 'window' | 'search' | 'model' | 'passes' | 'symmetry' | 'step' | 'strainWindow';
 
 export interface ParamValues {
   window: number;
@@ -51,6 +54,7 @@ export interface ParamValues {
   strainWindow: number | null;
   model: string | null;
   passes: number | null;
+  symmetry: number | null;
 }
 
 export interface Validation {
@@ -65,7 +69,7 @@ export interface Validation {
 export function defaultMethodForm(method: TrackMethod): MethodForm {
   const d = METHODS[method].defaults;
   const text = (v: number | string | null) => (v === null ? '' : String(v));
-  return { window: text(d.window), search: text(d.search), model: text(d.model), passes: text(d.passes) };
+  return { window: text(d.window), search: text(d.search), model: text(d.model), passes: text(d.passes), symmetry: text(d.symmetry) };
 }
 
 export function defaultCommonForm(): CommonForm {
@@ -146,6 +150,15 @@ export function validateParams(method: TrackMethod, m: MethodForm, c: CommonForm
     }
   }
 
+  let symmetry: number | null = null;
+  if (info.symmetryHelp !== null) {
+    symmetry = wholeNumber(m.symmetry);
+    if (m.symmetry.trim() === '') errors.symmetry = `Choose the symmetry averaging, e.g. ${info.defaults.symmetry}.`;
+    else if (symmetry === null || !(SYMMETRY_COUNTS as readonly number[]).includes(symmetry)) {
+      errors.symmetry = `The symmetry averaging ${m.symmetry.trim()} must be 1 (off), 4 (flips) or 8 (flips and transposes).`;
+    }
+  }
+
   // the dense methods measure every pixel: the typed step is kept for the other methods but not used
   let step: number | null = 1;
   if (!info.dense) {
@@ -180,7 +193,7 @@ export function validateParams(method: TrackMethod, m: MethodForm, c: CommonForm
   return {
     errors,
     notes,
-    values: ok ? { window: window!, search, step: step!, strainWindow: strain, model, passes } : null,
+    values: ok ? { window: window!, search, step: step!, strainWindow: strain, model, passes, symmetry } : null,
   };
 }
 
@@ -222,6 +235,7 @@ export function methodOptions(method: TrackMethod, v: ParamValues): Record<strin
   if (info.searchHelp !== null && v.search !== null) options.search = v.search;
   if (info.modelHelp !== null && v.model !== null) options.model = v.model;
   if (info.passesHelp !== null && v.passes !== null) options.passes = v.passes;
+  if (info.symmetryHelp !== null && v.symmetry !== null) options.symmetry = v.symmetry;
   return options;
 }
 

@@ -62,7 +62,7 @@ describe('provenance', () => {
   it('gives back the form a run was made with', () => {
     expect(formFromProvenance(parseProvenance(RESULT))).toEqual({
       method: 'icgn',
-      methodForm: { window: '21', search: '32', model: '', passes: '' },
+      methodForm: { window: '21', search: '32', model: '', passes: '', symmetry: '' },
       common: { step: '4', strainWindow: '' },
       roi: { rect: { x: 40, y: 30, width: 110, height: 100 }, shapes: { include: [], exclude: [] } },
     });
@@ -84,21 +84,21 @@ describe('provenance', () => {
     const whole = Object.fromEntries(parameterRows(parseProvenance({ ...RESULT, parameters: { ...RESULT.parameters, roi: null } })).map((r) => [r.label, r.value]));
     expect(whole.ROI).toBe('whole image');
   });
-  it('gives back the form of a CNN run: model, passes, quality window or subset; the typed step stays', () => {
+  it('gives back the form of a CNN run: model, passes, symmetry, quality window or subset; the typed step stays', () => {
     // as track-task.ts records cnn-xst: the core's full options, the step it used (1), the ROI
     const xst = parseProvenance({
       ...RESULT,
       method: 'cnn-xst',
-      parameters: { model: 'cade-xst-s', tile: 1024, overlap: 0, qualityWindow: 21, passes: 2, step: 1, roi: null, strainWindow: 15 },
+      parameters: { model: 'cade-xst-s', tile: 1024, overlap: 0, qualityWindow: 21, passes: 2, symmetry: 4, step: 1, roi: null, strainWindow: 15 },
     });
     expect(formFromProvenance(xst, { step: '6', strainWindow: '' })).toEqual({
       method: 'cnn-xst',
-      methodForm: { window: '21', search: '', model: 'cade-xst-s', passes: '2' },
+      methodForm: { window: '21', search: '', model: 'cade-xst-s', passes: '2', symmetry: '4' },
       common: { step: '6', strainWindow: '15' },
       roi: { rect: null, shapes: { include: [], exclude: [] } },
     });
     const rows = Object.fromEntries(parameterRows(xst).map((r) => [r.label, r.value]));
-    expect(rows).toMatchObject({ Model: 'cade-xst-s', Passes: '2', 'Quality window': '21 px', 'CNN tile': '1024 px', 'CNN tile overlap': 'from the model' });
+    expect(rows).toMatchObject({ Model: 'cade-xst-s', Passes: '2', Symmetry: '4 orientations (flips)', 'Quality window': '21 px', 'CNN tile': '1024 px', 'CNN tile overlap': 'from the model' });
     const seeded = parseProvenance({
       ...RESULT,
       method: 'cnn+icgn',
@@ -106,13 +106,27 @@ describe('provenance', () => {
     });
     expect(formFromProvenance(seeded)).toEqual({
       method: 'cnn+icgn',
-      methodForm: { window: '25', search: '', model: 'dicnet-s', passes: '' },
+      methodForm: { window: '25', search: '', model: 'dicnet-s', passes: '', symmetry: '' },
       common: { step: '3', strainWindow: '' },
       roi: { rect: null, shapes: { include: [], exclude: [] } },
     });
-    // a cnn-xst result from before the passes option records no passes: it ran one, not today's default 3
+    // cnn+icgn has no symmetry, so its summary has no such row
+    expect(parameterRows(seeded).map((r) => r.label)).not.toContain('Symmetry');
+    // a cnn-xst result from before the passes option records no passes (nor symmetry): it ran one pass in one
+    // orientation, not today's defaults 3 and 8
     const older = parseProvenance({ ...RESULT, method: 'cnn-xst', parameters: { model: 'cade-xst-s', tile: 1024, overlap: 0, qualityWindow: 21, step: 1, roi: null } });
-    expect(formFromProvenance(older)?.methodForm).toEqual({ window: '21', search: '', model: 'cade-xst-s', passes: '1' });
+    expect(formFromProvenance(older)?.methodForm).toEqual({ window: '21', search: '', model: 'cade-xst-s', passes: '1', symmetry: '1' });
+    expect(parameterRows(older).map((r) => r.label)).not.toContain('Symmetry');
+    // one made after passes but before symmetry: its passes kept, one orientation
+    const beforeSymmetry = parseProvenance({ ...RESULT, method: 'cnn-xst', parameters: { model: 'cade-xst-s', tile: 1024, overlap: 0, qualityWindow: 15, passes: 3, step: 1, roi: null } });
+    expect(formFromProvenance(beforeSymmetry)?.methodForm).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3', symmetry: '1' });
+    // today's cnn-xst default as track-task.ts records it, and a cnn-dic run with it off
+    const today = parseProvenance({ ...RESULT, method: 'cnn-xst', parameters: { model: 'cade-xst-s', tile: 1024, overlap: 0, qualityWindow: 15, passes: 3, symmetry: 8, step: 1, roi: null } });
+    expect(formFromProvenance(today)?.methodForm).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3', symmetry: '8' });
+    expect(Object.fromEntries(parameterRows(today).map((r) => [r.label, r.value])).Symmetry).toBe('8 orientations (flips, transposes)');
+    const dic = parseProvenance({ ...RESULT, method: 'cnn-dic', parameters: { model: 'dicnet-s', tile: 1024, overlap: 0, qualityWindow: 15, passes: 1, symmetry: 1, step: 1, roi: null } });
+    expect(formFromProvenance(dic)?.methodForm.symmetry).toBe('1');
+    expect(Object.fromEntries(parameterRows(dic).map((r) => [r.label, r.value])).Symmetry).toBe('1 orientation (off)');
     // a CNN result without its model is not one the form can repeat
     expect(formFromProvenance(parseProvenance({ ...RESULT, method: 'cnn-dic', parameters: { qualityWindow: 15, passes: 1 } }))).toBeNull();
   });

@@ -153,6 +153,8 @@ export function validText(points: Provenance['points']): string {
   return `${pct >= 99.95 || pct === 0 ? pct.toFixed(0) : pct.toFixed(1)} % (${points.valid} of ${points.measured} points)`;
 }
 
+const SYMMETRY_TEXT: Record<string, string> = { '1': '1 orientation (off)', '4': '4 orientations (flips)', '8': '8 orientations (flips, transposes)' };
+
 /** The parameters as label/value rows, each value with its unit. */
 export function parameterRows(p: Provenance): { label: string; value: string }[] {
   const par = p.parameters;
@@ -167,6 +169,8 @@ export function parameterRows(p: Provenance): { label: string; value: string }[]
   add('Search radius', par.search, ' px');
   add('Model', par.model);
   add('Passes', par.passes);
+  // orientations of the pair averaged on the last CNN pass (src/core/track/cnn-symmetry.ts)
+  if (par.symmetry !== undefined) rows.push({ label: 'Symmetry', value: SYMMETRY_TEXT[String(par.symmetry)] ?? String(par.symmetry) });
   add('Quality window', par.qualityWindow, ' px');
   add('Grid step', par.step, ' px');
   if ('roi' in par) rows.push({ label: 'ROI', value: describeRoi(par.roi) ?? 'not readable' });
@@ -181,7 +185,7 @@ export function parameterRows(p: Provenance): { label: string; value: string }[]
   // 0 is the core's "chosen from the model", not an overlap of nothing
   if (par.overlap !== undefined) rows.push({ label: 'CNN tile overlap', value: par.overlap === 0 ? 'from the model' : `${formatNumber(Number(par.overlap), 6)} px` });
   const known = new Set([
-    'subset', 'window', 'search', 'model', 'passes', 'qualityWindow', 'step', 'roi', 'strainWindow',
+    'subset', 'window', 'search', 'model', 'passes', 'symmetry', 'qualityWindow', 'step', 'roi', 'strainWindow',
     'maxIterations', 'tolerance', 'minZncc', 'minQuality', 'subpixel', 'darkField', 'tile', 'overlap',
   ]);
   for (const [k, v] of Object.entries(par)) if (!known.has(k) && (typeof v !== 'object' || v === null)) add(k, v);
@@ -217,6 +221,8 @@ export function formFromProvenance(
   }
   // a CNN result made before the passes option existed ran one pass, whatever today's default is
   if (info.passesHelp !== null) form.passes = typeof par.passes === 'number' ? String(par.passes) : '1';
+  // likewise one made before symmetry averaging existed saw the pair in one orientation
+  if (info.symmetryHelp !== null) form.symmetry = typeof par.symmetry === 'number' ? String(par.symmetry) : '1';
   const common = { ...base };
   // a dense CNN run records step 1, which it never used: the step typed for the other methods stays
   if (typeof par.step === 'number' && !info.dense) common.step = String(par.step);

@@ -11,12 +11,12 @@ describe('DIC settings', () => {
   it('defaults to IC-GN with the documented parameters and no ROI', () => {
     const s = defaultSettings();
     expect(s.method).toBe('icgn');
-    expect(s.params.icgn).toEqual({ window: '21', search: '32', model: '', passes: '' });
-    expect(s.params.zncc).toEqual({ window: '21', search: '8', model: '', passes: '' });
-    expect(s.params.umpa).toEqual({ window: '11', search: '5', model: '', passes: '' });
-    expect(s.params['cnn-dic']).toEqual({ window: '15', search: '', model: 'dicnet-s', passes: '1' });
-    expect(s.params['cnn-xst']).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3' });
-    expect(s.params['cnn+icgn']).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '' });
+    expect(s.params.icgn).toEqual({ window: '21', search: '32', model: '', passes: '', symmetry: '' });
+    expect(s.params.zncc).toEqual({ window: '21', search: '8', model: '', passes: '', symmetry: '' });
+    expect(s.params.umpa).toEqual({ window: '11', search: '5', model: '', passes: '', symmetry: '' });
+    expect(s.params['cnn-dic']).toEqual({ window: '15', search: '', model: 'dicnet-s', passes: '1', symmetry: '1' });
+    expect(s.params['cnn-xst']).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3', symmetry: '8' });
+    expect(s.params['cnn+icgn']).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '', symmetry: '' });
     expect(s.common).toEqual({ step: '4', strainWindow: '' });
     expect(s.roi).toBeNull();
   });
@@ -71,11 +71,11 @@ describe('DIC settings', () => {
     };
     const s = loadSettings(memory(JSON.stringify(old)));
     expect(s.method).toBe('zncc');
-    expect(s.params.zncc).toEqual({ window: '31', search: '6', model: '', passes: '' });
-    expect(s.params.icgn).toEqual({ window: '25', search: '40', model: '', passes: '' });
-    expect(s.params.umpa).toEqual({ window: '13', search: '4', model: '', passes: '' });
-    expect(s.params['cnn-xst']).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3' });
-    expect(s.params['cnn+icgn']).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '' });
+    expect(s.params.zncc).toEqual({ window: '31', search: '6', model: '', passes: '', symmetry: '' });
+    expect(s.params.icgn).toEqual({ window: '25', search: '40', model: '', passes: '', symmetry: '' });
+    expect(s.params.umpa).toEqual({ window: '13', search: '4', model: '', passes: '', symmetry: '' });
+    expect(s.params['cnn-xst']).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3', symmetry: '8' });
+    expect(s.params['cnn+icgn']).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '', symmetry: '' });
     expect(s.common).toEqual({ step: '3', strainWindow: '15' });
     expect(s.roi).toEqual({ x: 1, y: 2, width: 30, height: 40 });
     expect(s.vectors).toEqual({ show: false, spacing: 24, scale: null });
@@ -85,13 +85,38 @@ describe('DIC settings', () => {
     const st = memory();
     const s = defaultSettings();
     s.method = 'cnn-xst';
-    s.params['cnn-xst'] = { window: '21', search: '', model: 'my-xst', passes: '5' };
+    s.params['cnn-xst'] = { window: '21', search: '', model: 'my-xst', passes: '5', symmetry: '4' };
     saveSettings(st, s);
     expect(loadSettings(st)).toEqual(s);
     const damaged = JSON.parse(st.m.get(SETTINGS_KEY)!);
     damaged.params['cnn-xst'].passes = 4;
+    damaged.params['cnn-xst'].symmetry = 4;
     const back = loadSettings(memory(JSON.stringify(damaged)));
-    expect(back.params['cnn-xst']).toEqual({ window: '21', search: '', model: 'my-xst', passes: '3' });
+    expect(back.params['cnn-xst']).toEqual({ window: '21', search: '', model: 'my-xst', passes: '3', symmetry: '8' });
+  });
+
+  it('reads settings stored before symmetry averaging existed: what was typed kept, symmetry defaulted per method', () => {
+    // what the panel wrote when the CNN forms had model and passes but no symmetry
+    const old = {
+      version: 1,
+      method: 'cnn-xst',
+      params: {
+        icgn: { window: '25', search: '40', model: '', passes: '' },
+        zncc: { window: '21', search: '8', model: '', passes: '' },
+        umpa: { window: '11', search: '5', model: '', passes: '' },
+        'cnn-dic': { window: '17', search: '', model: 'dicnet-s', passes: '2' },
+        'cnn-xst': { window: '21', search: '', model: 'my-xst', passes: '5' },
+        'cnn+icgn': { window: '25', search: '', model: 'dicnet-s', passes: '' },
+      },
+      common: { step: '3', strainWindow: '' },
+    };
+    const s = loadSettings(memory(JSON.stringify(old)));
+    expect(s.method).toBe('cnn-xst');
+    expect(s.params['cnn-xst']).toEqual({ window: '21', search: '', model: 'my-xst', passes: '5', symmetry: '8' });
+    expect(s.params['cnn-dic']).toEqual({ window: '17', search: '', model: 'dicnet-s', passes: '2', symmetry: '1' });
+    expect(s.params['cnn+icgn']).toEqual({ window: '25', search: '', model: 'dicnet-s', passes: '', symmetry: '' });
+    expect(s.params.icgn).toEqual({ window: '25', search: '40', model: '', passes: '', symmetry: '' });
+    expect(s.common).toEqual({ step: '3', strainWindow: '' });
   });
 
   it('ignores unreadable text, other versions and missing storage', () => {

@@ -18,7 +18,8 @@ export const RECENT_MAX = 10;
 // Note: every default is made by a function, so each parse returns fresh objects; a shared default object
 // would be mutated through the settings and change the defaults themselves.
 // Each field falls back on its own: settings stored before a field existed (model and passes came with the
-// CNN methods; the CNN methods' forms themselves are missing from older settings) keep what they had.
+// CNN methods, symmetry after them; the CNN methods' forms themselves are missing from older settings) keep
+// what they had and get the default for the rest.
 function methodFormSchema(method: TrackMethod) {
   const d = () => defaultMethodForm(method);
   return z
@@ -27,6 +28,7 @@ function methodFormSchema(method: TrackMethod) {
       search: z.string().catch(() => d().search),
       model: z.string().catch(() => d().model),
       passes: z.string().catch(() => d().passes),
+      symmetry: z.string().catch(() => d().symmetry),
     })
     .catch(() => d());
 }

@@ -189,23 +189,27 @@ describe('DIC store: CNN methods', () => {
   it('keeps each method’s form when switching, and the grid step for the methods that use it', async () => {
     const dic = await withPair();
     dic.method = 'cnn-xst';
-    expect(dic.methodForm).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3' });
+    expect(dic.methodForm).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3', symmetry: '8' });
     dic.setMethodField('passes', '5');
+    dic.setMethodField('symmetry', '4');
     dic.setMethodField('window', '21');
     dic.method = 'icgn';
     dic.setMethodField('window', '17');
     dic.setCommonField('step', '6');
     dic.method = 'cnn+icgn';
-    expect(dic.methodForm).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '' });
+    expect(dic.methodForm).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '', symmetry: '' });
+    dic.method = 'cnn-dic';
+    expect(dic.methodForm.symmetry).toBe('1');
     dic.method = 'cnn-xst';
-    expect(dic.methodForm).toEqual({ window: '21', search: '', model: 'cade-xst-s', passes: '5' });
+    expect(dic.methodForm).toEqual({ window: '21', search: '', model: 'cade-xst-s', passes: '5', symmetry: '4' });
     dic.method = 'icgn';
-    expect(dic.methodForm).toEqual({ window: '17', search: '32', model: '', passes: '' });
+    expect(dic.methodForm).toEqual({ window: '17', search: '32', model: '', passes: '', symmetry: '' });
     expect(dic.settings.common.step).toBe('6');
     // Defaults resets only the method shown
     dic.method = 'cnn-xst';
     dic.resetParams();
     expect(dic.methodForm.passes).toBe('3');
+    expect(dic.methodForm.symmetry).toBe('8');
     expect(dic.settings.params.icgn.window).toBe('17');
   });
 
@@ -230,7 +234,7 @@ describe('DIC store: CNN methods', () => {
     expect(dic.validation.errors.model).toMatch(/No displacement model is installed/);
   });
 
-  it('runs cnn-xst densely with its options, and counts every pixel of the ROI', async () => {
+  it('runs cnn-xst densely with its options (symmetry 8 unless changed), and counts every pixel of the ROI', async () => {
     fake.open.mockImplementation(async ({ path }: { path: string }) => ({ ...image(path.split('/').pop()!), width: 200, height: 200 }));
     const dic = useDicStore();
     await dic.openPath('ref', '/data/r.tif');
@@ -247,10 +251,16 @@ describe('DIC store: CNN methods', () => {
       refPath: '/data/r.tif',
       defPath: '/data/d.tif',
       method: 'cnn-xst',
-      options: { qualityWindow: 15, model: 'cade-xst-s', passes: 2 },
+      options: { qualityWindow: 15, model: 'cade-xst-s', passes: 2, symmetry: 8 },
       step: 1,
       roi: { x: 40, y: 30, width: 110, height: 100 },
     });
+    // a symmetry the core refuses (a damaged setting) blocks the run with the core's words
+    dic.setMethodField('symmetry', '2');
+    expect(dic.validation.errors.symmetry).toBe('The symmetry averaging 2 must be 1 (off), 4 (flips) or 8 (flips and transposes).');
+    expect(dic.runBlocker).toBe('Fix the parameters marked in red.');
+    dic.setMethodField('symmetry', '1');
+    expect(dic.runBlocker).toBeNull();
     // with polygons the dense count is the selected pixels, with no rectangle to multiply out
     dic.setRoi(null);
     dic.setRoiShapes({ include: [{ points: [[0, 0], [100, 0], [100, 50], [0, 50]] }], exclude: [] });
@@ -261,13 +271,13 @@ describe('DIC store: CNN methods', () => {
   it('re-opening a CNN result puts its method and options back in the form', async () => {
     fake.open.mockImplementation(async ({ path }: { path: string }) => image(path.split('/').pop()!));
     const res = opened('/res/xst', 0.3, 'cnn-xst');
-    res.result.parameters = { model: 'cade-xst-s', tile: 1024, overlap: 0, qualityWindow: 21, passes: 4, step: 1, roi: null, strainWindow: null } as never;
+    res.result.parameters = { model: 'cade-xst-s', tile: 1024, overlap: 0, qualityWindow: 21, passes: 4, symmetry: 4, step: 1, roi: null, strainWindow: null } as never;
     fake.resultOpen.mockResolvedValueOnce(res);
     const dic = useDicStore();
     dic.setCommonField('step', '5');
     expect(await dic.openResult('/res/xst')).toBe(true);
     expect(dic.method).toBe('cnn-xst');
-    expect(dic.methodForm).toEqual({ window: '21', search: '', model: 'cade-xst-s', passes: '4' });
+    expect(dic.methodForm).toEqual({ window: '21', search: '', model: 'cade-xst-s', passes: '4', symmetry: '4' });
     // the dense run's step 1 does not overwrite the step typed for the grid methods
     expect(dic.settings.common.step).toBe('5');
     expect(dic.settings.roi).toBeNull();
@@ -277,10 +287,11 @@ describe('DIC store: CNN methods', () => {
     fake.resultOpen.mockResolvedValueOnce(seeded);
     expect(await dic.openResult('/res/seeded')).toBe(true);
     expect(dic.method).toBe('cnn+icgn');
-    expect(dic.methodForm).toEqual({ window: '25', search: '', model: 'dicnet-s', passes: '' });
+    expect(dic.methodForm).toEqual({ window: '25', search: '', model: 'dicnet-s', passes: '', symmetry: '' });
     expect(dic.settings.common.step).toBe('3');
     // the cnn-xst form from before is still there
     expect(dic.settings.params['cnn-xst'].passes).toBe('4');
+    expect(dic.settings.params['cnn-xst'].symmetry).toBe('4');
   });
 });
 
@@ -369,7 +380,7 @@ describe('DIC store: results', () => {
     expect(dic.current?.dir).toBe('/res/old');
     expect(dic.messages[0]).toMatch(/rejected/);
     expect(dic.method).toBe('icgn');
-    expect(dic.methodForm).toEqual({ window: '15', search: '6', model: '', passes: '' });
+    expect(dic.methodForm).toEqual({ window: '15', search: '6', model: '', passes: '', symmetry: '' });
     expect(dic.settings.common.step).toBe('2');
     expect(dic.settings.roi).toEqual({ x: 1, y: 0, width: 3, height: 3 });
     await vi.waitFor(() => expect(dic.refImage?.name).toBe('r2.tif'));
