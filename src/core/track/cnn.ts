@@ -12,7 +12,9 @@
  * the ROI's bounding box plus a context margin, tile by tile with blended overlaps (Note: Tiling with
  * overlap blending, tiling.ts); keep u, v inside the ROI, NaN outside it and where x + u leaves the
  * deformed image (nothing there to match: the net would only extrapolate); quality = warp-back ZNCC
- * (Note: CNN quality, cnn-quality.ts). The grid is every pixel of the ROI's bounding box (step 1); the
+ * (Note: CNN quality, cnn-quality.ts). Options `passes` and `symmetry` run the network again on the warped
+ * pair and over the pair's orientations (Notes: CNN refinement passes, cnn-warp.ts; Symmetry averaging,
+ * cnn-symmetry.ts). The grid is every pixel of the ROI's bounding box (step 1); the
  * network gives no sparser answer for less work, so `step` is not used. Points are not rejected on quality;
  * the map and the messages say where the field is doubtful. `cnn+icgn` refines this field (cnn-icgn.ts).
  */
