@@ -289,30 +289,13 @@ test.describe('Electron workspaces', () => {
       await expect(jobs.rowOf(rDir)).toHaveAttribute('data-kind', 'deblur');
       expect((await jobOf(lab, rDir))?.state).toBe('done');
       await jobs.reopen(rDir, 'restore');
-      await expect(rp.id('restore-result-dir')).toHaveText(rDir);
-      await expect(rp.id('restore-mode-deblur')).toHaveAttribute('aria-selected', 'true');
-      await expect(rp.id('restore-method')).toHaveValue('richardson-lucy');
-      await expect(rp.id('restore-rl-sigma')).toHaveValue('1.4');
-      await expect(rp.id('restore-rl-iterations')).toHaveValue('12');
-      await expect(rp.id('restore-in-info')).toContainText('sem-blurred.tif');
-      await expect(rp.id('restore-ref-info')).toContainText('sem-sharp.tif');
-      await expect(rp.id('restore-output-size')).toHaveAttribute('data-width', String(W));
-      await rp.expectMetricsOf(rJson);
-      await rp.id('restore-view-side').click();
-      const v = await rp.readAt('restore-canvas-after', 90, 50);
-      expect(v.after).toBe(deblurred.data[50 * W + 90]);
-      expect(v.before).toBe(input.data[50 * W + 90]);
+      await rp.expectReopenedRl({ dir: rDir, sigma: '1.4', iterations: '12', inName: 'sem-blurred.tif', refName: 'sem-sharp.tif', width: W, json: rJson, input, deblurred });
       await page.screenshot({ path: join(SCREENSHOTS, 'electron-jobs-reopen.png') });
 
       // ... and the super-resolution job: its mode, method and scale come back too
       await jobs.open();
       await jobs.reopen(srDir, 'restore');
-      await expect(rp.id('restore-result-dir')).toHaveText(srDir);
-      await expect(rp.id('restore-mode-sr')).toHaveAttribute('aria-selected', 'true');
-      await expect(rp.id('restore-method')).toHaveValue('bicubic');
-      await expect(rp.id('restore-scale')).toHaveAttribute('data-value', '3');
-      await expect(rp.id('restore-output-size')).toHaveAttribute('data-width', String(3 * W));
-      await expect(rp.id('restore-ref-info')).toHaveCount(0); // that run had no reference
+      await rp.expectReopenedBicubic(srDir, 3, W);
     });
   });
 

@@ -126,30 +126,13 @@ test('an X-ray phase job and a restoration job reopen from Jobs with their maps,
   await jobs.open();
   await expect(jobs.rowOf(rDir)).toHaveAttribute('data-kind', 'deblur');
   await jobs.reopen(rDir, 'restore');
-  await expect(rp.id('restore-result-dir')).toHaveText(rDir);
-  await expect(rp.id('restore-mode-deblur')).toHaveAttribute('aria-selected', 'true');
-  await expect(rp.id('restore-method')).toHaveValue('richardson-lucy');
-  await expect(rp.id('restore-rl-sigma')).toHaveValue('1.4');
-  await expect(rp.id('restore-rl-iterations')).toHaveValue('12');
-  await expect(rp.id('restore-in-info')).toContainText('reopen-blurred.tif');
-  await expect(rp.id('restore-ref-info')).toContainText('reopen-sharp.tif');
-  await expect(rp.id('restore-output-size')).toHaveAttribute('data-width', String(RW));
-  await rp.expectMetricsOf(rJson);
-  await rp.id('restore-view-side').click();
-  const v = await rp.readAt('restore-canvas-after', 90, 50);
-  expect(v.after).toBe(deblurred.data[50 * RW + 90]);
-  expect(v.before).toBe(input.data[50 * RW + 90]);
+  await rp.expectReopenedRl({ dir: rDir, sigma: '1.4', iterations: '12', inName: 'reopen-blurred.tif', refName: 'reopen-sharp.tif', width: RW, json: rJson, input, deblurred });
   await page.screenshot({ path: join(SCREENSHOTS, 'reopen-restore.png') });
 
   // ... and the super-resolution job after it: its mode, method and scale come back too
   await jobs.open();
   await jobs.reopen(srDir, 'restore');
-  await expect(rp.id('restore-result-dir')).toHaveText(srDir);
-  await expect(rp.id('restore-mode-sr')).toHaveAttribute('aria-selected', 'true');
-  await expect(rp.id('restore-method')).toHaveValue('bicubic');
-  await expect(rp.id('restore-scale')).toHaveAttribute('data-value', '3');
-  await expect(rp.id('restore-output-size')).toHaveAttribute('data-width', String(3 * RW));
-  await expect(rp.id('restore-ref-info')).toHaveCount(0); // that run had no reference
+  await rp.expectReopenedBicubic(srDir, 3, RW);
 
   // ---------- a result folder that is gone says so on its row ----------
   await rename(rDir, `${rDir}-moved`);

@@ -107,4 +107,44 @@ export class RestorePage {
       await expect(this.id('restore-metric-noref')).toBeVisible();
     }
   }
+
+  /**
+   * After reopening a Richardson–Lucy deblur job: its folder, mode, method and options, both image names, the
+   * output size, result.json's metrics, and the before / after readout equal to the input and deblurred.tif.
+   */
+  async expectReopenedRl(o: {
+    dir: string;
+    sigma: string;
+    iterations: string;
+    inName: string;
+    refName: string;
+    width: number;
+    json: unknown;
+    input: { data: Float32Array };
+    deblurred: { data: Float32Array };
+  }): Promise<void> {
+    await expect(this.id('restore-result-dir')).toHaveText(o.dir);
+    await expect(this.id('restore-mode-deblur')).toHaveAttribute('aria-selected', 'true');
+    await expect(this.id('restore-method')).toHaveValue('richardson-lucy');
+    await expect(this.id('restore-rl-sigma')).toHaveValue(o.sigma);
+    await expect(this.id('restore-rl-iterations')).toHaveValue(o.iterations);
+    await expect(this.id('restore-in-info')).toContainText(o.inName);
+    await expect(this.id('restore-ref-info')).toContainText(o.refName);
+    await expect(this.id('restore-output-size')).toHaveAttribute('data-width', String(o.width));
+    await this.expectMetricsOf(o.json);
+    await this.id('restore-view-side').click();
+    const v = await this.readAt('restore-canvas-after', 90, 50);
+    expect(v.after).toBe(o.deblurred.data[50 * o.width + 90]);
+    expect(v.before).toBe(o.input.data[50 * o.width + 90]);
+  }
+
+  /** After reopening a bicubic super-resolution job made without a reference: folder, mode, method, scale, size. */
+  async expectReopenedBicubic(dir: string, scale: 2 | 3 | 4, inputWidth: number): Promise<void> {
+    await expect(this.id('restore-result-dir')).toHaveText(dir);
+    await expect(this.id('restore-mode-sr')).toHaveAttribute('aria-selected', 'true');
+    await expect(this.id('restore-method')).toHaveValue('bicubic');
+    await expect(this.id('restore-scale')).toHaveAttribute('data-value', String(scale));
+    await expect(this.id('restore-output-size')).toHaveAttribute('data-width', String(scale * inputWidth));
+    await expect(this.id('restore-ref-info')).toHaveCount(0); // that run had no reference
+  }
 }
