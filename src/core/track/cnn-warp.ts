@@ -37,8 +37,10 @@ export function warpByField(g: GreyImage, box: Box, u: Float32Array, v: Float32A
   };
   const sw = src.x1 - src.x0;
   const sh = src.y1 - src.y0;
-  const part = new Float32Array(sw * sh);
-  for (let y = src.y0; y < src.y1; y++) part.set(g.data.subarray(y * width + src.x0, y * width + src.x1), (y - src.y0) * sw);
+  // The prefilter only reads its input, so the whole image needs no copy (256 MB at 8k²).
+  const whole = sw === width && sh === height;
+  const part = whole ? g.data : new Float32Array(sw * sh);
+  if (!whole) for (let y = src.y0; y < src.y1; y++) part.set(g.data.subarray(y * width + src.x0, y * width + src.x1), (y - src.y0) * sw);
   const spline = bsplinePrefilter({ width: sw, height: sh, data: part });
 
   const bw = box.x1 - box.x0;
