@@ -108,6 +108,28 @@ def smoke_sr(tmp: str) -> None:
     print("ok sr: usrnet-s forward 11x13 x3, data-step consistency, bicubic kernel == imresize, fsrcnn x2/x3/x4, ONNX exports + checker")
 
 
+def smoke_export_paths() -> None:
+    """DICNet's export-only formulations (correlation summed by MatMul, soft-argmax by Exp + 1x1 convs) give the
+    training path's values: the ONNX file computes the network that was trained."""
+    a = torch.nn.functional.normalize(torch.randn(2, 16, 24, 40), dim=1)
+    b = torch.nn.functional.normalize(torch.randn(2, 16, 24, 40), dim=1)
+    corr = dicnet.Correlation(4)
+    diff = float((corr._sliced(a, b) - corr._unfolded(a, b)).abs().max())
+    check(diff < 1e-6, f"correlation: export path differs from the unfolded one by {diff}")
+    sa = dicnet.SoftArgmax(4, 4.0)
+    volume = corr._unfolded(a, b) * 16  # cosine volume in [-1, 1], as in DICNet.forward
+    with torch.no_grad():
+        plain = sa(volume)
+        dicnet.SoftArgmax.export_friendly = True
+        try:
+            exported = sa(volume)
+        finally:
+            dicnet.SoftArgmax.export_friendly = False
+    diff = float((plain - exported).abs().max())
+    check(diff < 1e-4, f"soft-argmax: export path differs from Softmax by {diff} px (float rounding is ~1e-5)")
+    print(f"ok dicnet export paths: correlation |diff| < 1e-6, soft-argmax |diff| {diff:.1e} px")
+
+
 def main() -> int:
     t0 = time.time()
     torch.manual_seed(0)
@@ -141,6 +163,7 @@ def main() -> int:
             check(proto.opset_import[0].version == 17, f"{name}: opset {proto.opset_import[0].version}")
             print(f"ok {name}: forward 64x96, ValueError on bad shapes, ONNX export + checker "
                   f"({os.path.getsize(path)} bytes, {len(proto.graph.node)} nodes)")
+        smoke_export_paths()
         d = dic_batch(g, 2, DicRecipe(height=32, width=32, max_disp=4.0))
         c = cade_batch(g, 2, CadeRecipe(height=32, width=32))
         for label, b in (("dic", d), ("cade", c)):

@@ -21,7 +21,7 @@ import onnx
 import torch
 
 from training.models.cade import CadeNet
-from training.models.dicnet import Correlation, DICNet
+from training.models.dicnet import Correlation, DICNet, SoftArgmax
 
 MODEL_CLASSES = {"DICNet": DICNet, "CadeNet": CadeNet}
 OPSET = 17
@@ -38,14 +38,15 @@ def build_from_checkpoint(ck: dict) -> torch.nn.Module:
 
 
 class _ExportFriendly:
-    """Context: make every Correlation use its ONNX-exportable slicing path (identical values)."""
+    """Context: make every Correlation and SoftArgmax use their ONNX export paths (the same values to float
+    rounding), so the golden outputs come from the graph that is exported."""
 
     def __enter__(self):
-        self.prev = Correlation.export_friendly
-        Correlation.export_friendly = True
+        self.prev = (Correlation.export_friendly, SoftArgmax.export_friendly)
+        Correlation.export_friendly = SoftArgmax.export_friendly = True
 
     def __exit__(self, *exc):
-        Correlation.export_friendly = self.prev
+        Correlation.export_friendly, SoftArgmax.export_friendly = self.prev
 
 
 class _InferenceOnly(torch.nn.Module):

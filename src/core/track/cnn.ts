@@ -22,6 +22,7 @@ import { LabError } from '../errors';
 import type { GreyImage } from '../imageio/types';
 import { normaliseImage } from '../infer/normalise';
 import { runTiled } from '../infer/tiling';
+import { providerFallbackNote } from '../infer/provider-notes';
 import { type TaskContext, throwIfCancelled } from '../progress';
 import { autoOverlap, openTrackerModel } from './cnn-model';
 import { accumulateField, DIHEDRAL, transformedSize, transformImage } from './cnn-symmetry';
@@ -213,10 +214,8 @@ export async function trackCnn(ref: GreyImage, def: GreyImage, opts: TrackCnnOpt
 
   const grid = { x0: box.x0, y0: box.y0, step: 1, nx: box.x1 - box.x0, ny: box.y1 - box.y0 };
   const messages: string[] = [];
-  const failed = created.tried.filter((t) => !t.ok);
-  if (failed.length) {
-    messages.push(`Model "${entry.id}" ran on ${created.provider} (${failed.map((t) => `${t.name} could not be used: ${t.error}`).join('; ')}).`);
-  }
+  const fallback = providerFallbackNote(`Model "${entry.id}"`, created.provider, created.tried);
+  if (fallback) messages.push(fallback);
   if (opts.step && opts.step > 1) messages.push(`The CNN measures every pixel; the grid step ${opts.step} was not used (grid step 1).`);
   if (outside) messages.push(`${outside} of ${measured} pixels (${pct(outside, measured)}) move out of the deformed image by the predicted field and are NaN.`);
   if (beyondRange) {

@@ -41,6 +41,12 @@ describe('deblurImage, CNN methods', () => {
     expect(img.data[0]).toBe(77); // input untouched
   });
 
+  it('says in the result which provider ran when the first one could not be used', async () => {
+    const res = await deblurImage(u8(32, 32, new Float32Array(1024).fill(90)), { method: 'midnet', modelsDir: dir, providers: ['nonesuch', 'cpu'] }, quietContext());
+    expect(res.executionProvider).toBe('cpu');
+    expect(res.messages.find((m) => m.startsWith('Model "midnet-s" ran on the CPU: nonesuch'))).toMatch(/\(details: nonesuch: .+\)\.$/);
+  });
+
   it('keeps float images float (min–max unit range, no rounding)', async () => {
     const img: DeblurInput = { width: 40, height: 40, data: Float32Array.from({ length: 1600 }, (_, i) => (i % 40) * 0.01 - 0.1), meta: { sampleType: 'float32', bitsPerSample: 32 } };
     const res = await deblurImage(img, { method: 'midnet', modelsDir: dir, providers: ['cpu'] }, quietContext());

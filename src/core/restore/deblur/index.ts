@@ -16,6 +16,7 @@
 import { LabError } from '../../errors';
 import type { GreyImage, ImageMeta } from '../../imageio/types';
 import type { ProviderAttempt } from '../../infer/session';
+import { providerFallbackNote } from '../../infer/provider-notes';
 import { type TaskContext, throwIfCancelled } from '../../progress';
 import { openRestoreModel, runRestoreModel } from '../model';
 import { fitToType } from '../output';
@@ -130,10 +131,8 @@ export async function deblurImage(img: DeblurInput, opts: DeblurOptions, ctx: Ta
     const run = await runRestoreModel(model, img, { tile, overlap: opts.overlap, type: img.meta, label: name }, { signal: ctx.signal, progress: ctx.progress.sub(0.02, 0.98) });
     Object.assign(timingsMs, run.timingsMs);
     raw = run.data;
-    const failed = run.tried.filter((t) => !t.ok);
-    if (failed.length) {
-      messages.push(`Model "${modelId}" ran on ${run.provider} (${failed.map((t) => `${t.name} could not be used: ${t.error}`).join('; ')}).`);
-    }
+    const fallback = providerFallbackNote(`Model "${modelId}"`, run.provider, run.tried);
+    if (fallback) messages.push(fallback);
     if (run.tiles > 1) messages.push(`The image was processed in ${run.tiles} blended tiles of at most ${tile} px.`);
     result = {
       method: opts.method,

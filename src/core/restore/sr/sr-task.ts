@@ -21,6 +21,7 @@ import { type Kernel, parseKernelSpec, writeKernelPng } from '../../synth/kernel
 import { appVersion } from '../../version';
 import { describeInput, fitToType, restorationMetrics, restoreVersions, writeRestoredTiff } from '../output';
 import { encodeSideBySide } from '../preview';
+import { providerFallbackNote } from '../../infer/provider-notes';
 import { imresizeBicubic } from './bicubic';
 import { type FastFamily, openFastSr, runFastSr } from './fast';
 import { openUsrnet, usrnetSuperResolve } from './usrnet';
@@ -104,8 +105,8 @@ export async function runSrTask(p: SrTaskParams, ctx: TaskContext): Promise<SrTa
       tilesPerIteration: r.tilesPerIteration,
       timingsMs: { dataStep: Math.round(r.timingsMs.dataStep), prior: Math.round(r.timingsMs.prior) },
     };
-    const failed = m.prior.created.tried.filter((t) => !t.ok);
-    if (failed.length) messages.push(`USRNet ran on ${provider} (${failed.map((t) => `${t.name} could not be used: ${t.error}`).join('; ')}).`);
+    const fallback = providerFallbackNote('USRNet', provider, m.prior.created.tried);
+    if (fallback) messages.push(fallback);
   } else if (p.method === 'bicubic') {
     out = bicubic;
   } else {
@@ -114,6 +115,8 @@ export async function runSrTask(p: SrTaskParams, ctx: TaskContext): Promise<SrTa
     const r = await runFastSr(m, input, input.meta, s, { signal: ctx.signal, progress: work }, { tile: p.tile, label });
     out = { width: r.width, height: r.height, data: r.data };
     provider = r.provider;
+    const fallback = providerFallbackNote(`Model "${m.entry.id}"`, provider, m.created.tried);
+    if (fallback) messages.push(fallback);
     models.push({ id: m.entry.id, sha256: m.entry.sha256, task: m.entry.task });
     details = { normalisation: r.applied, tiles: r.tiles };
   }
