@@ -169,6 +169,8 @@ def main() -> int:
         for label, b in (("dic", d), ("cade", c)):
             check(b["ref"].shape == (2, 1, 32, 32) and b["flow"].shape == (2, 2, 32, 32), f"{label} batch shapes")
             check(abs(float(b["ref"].mean())) < 1e-4, f"{label} batch is not normalised")
+        small = dic_batch(g, 2, DicRecipe(height=32, width=32, max_disp=4.0, small_fraction=1.0, small_max=0.5))
+        check(float(small["flow"].abs().max()) <= 0.5 + 1e-4, "dic batch: small_fraction=1 must keep fields within small_max")
         loss, _ = warp_loss(d["ref"], d["def"], d["flow"])
         check(torch.isfinite(loss).item(), "warp loss not finite")
         ms = multiscale_epe([d["flow"][..., ::2, ::2], d["flow"]], d["flow"], [0.5, 1.0])

@@ -19,6 +19,7 @@ Example (the command behind models/dicnet-s.onnx; see training/README.md for the
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 
@@ -57,9 +58,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--speckle-max", type=float, default=6.0, help="largest speckle size, px")
     p.add_argument("--noise-max", type=float, default=0.03, help="largest Gaussian noise sigma (image range ~0.1-0.9)")
     p.add_argument("--oversample", type=int, default=4, help="generator oversampling (samples per pixel and axis)")
+    p.add_argument("--small-fraction", type=float, default=0.0,
+                   help="fraction of training pairs with the field scaled to within +-small-max px (the sub-pixel "
+                        "regime of refinement passes); validation keeps the full +-max-disp fields")
+    p.add_argument("--small-max", type=float, default=1.5, help="largest displacement of the small-field pairs, px")
     args = p.parse_args(argv)
     if args.crop % STRIDE:
         p.error(f"--crop must be a multiple of {STRIDE}, got {args.crop}")
+    if not 0.0 <= args.small_fraction <= 1.0:
+        p.error("--small-fraction must be between 0 and 1")
+    if not 0.0 < args.small_max <= args.max_disp:
+        p.error("--small-max must be in (0, --max-disp]")
     if not 0.0 <= args.unsup_fraction <= 1.0:
         p.error("--unsup-fraction must be between 0 and 1")
     return args
@@ -88,9 +97,10 @@ def main(argv=None) -> dict:
     model = DICNet(widths=widths, max_displacement=args.max_displacement, flow_scale=args.flow_scale)
     recipe = DicRecipe(height=args.crop, width=args.crop, max_disp=args.max_disp, max_grad=args.max_grad,
                        speckle_min=args.speckle_min, speckle_max=args.speckle_max, noise_max=args.noise_max,
-                       oversample=args.oversample)
+                       oversample=args.oversample, small_fraction=args.small_fraction, small_max=args.small_max)
     stream = BatchStream(lambda g: dic_batch(g, args.batch_size, recipe), dihedral, seed=args.seed, reuse=args.reuse)
-    vset = validation_set("dic", seed=args.seed, pairs=args.val_pairs, size=args.crop, recipe=recipe)
+    vset = validation_set("dic", seed=args.seed, pairs=args.val_pairs, size=args.crop,
+                          recipe=dataclasses.replace(recipe, small_fraction=0.0))
     split = 1.0 - args.unsup_fraction
 
     def loss_fn(m, batch, step, progress):
