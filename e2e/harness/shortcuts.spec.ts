@@ -174,8 +174,12 @@ test('Ctrl+Enter runs DIC, Esc cancels the run; the DIC workspace in the light t
     await expect(dic.id('dic-progress')).toHaveAttribute('data-state', 'running');
     await expect(dic.id('dic-cancel')).toHaveAttribute('title', 'Stop this run; no result is written (Esc)');
     await expect.poll(async () => Number(await dic.id('dic-progress').getAttribute('data-fraction')), { timeout: 60_000 }).toBeGreaterThan(0);
+    // with an ROI tool picked, Esc during a run still goes to Cancel (the tool stays as it is)
+    await key.press('r');
+    await expect(dic.id('dic-tool-roi')).toHaveClass(/active/);
     await key.press('Escape');
     await expect.poll(() => cancelIds, { timeout: 30_000 }).toEqual(runIds);
+    await expect(dic.id('dic-tool-roi')).toHaveClass(/active/);
     expect(runIds).toHaveLength(1);
     // cancelled, or done where the computation had finished just before Cancel reached it
     await expect(dic.id('dic-run-state')).toHaveAttribute('data-state', /^(cancelled|done)$/, { timeout: 30_000 });
