@@ -3,13 +3,14 @@
  * engine, job store, compute host) through the browser harness. A temp folder is watched with an `info`
  * rule pasted into the editor; images written by the test appear in the live queue and reach "done"; a
  * text file renamed .tif fails with a readable reason; stop; the job is found in the history by search and
- * its result opened; settings come back after a reload. Also: live rule validation and errors placed next
+ * its result opened; a job of another workspace shows only with "All jobs"; settings come back after a reload. Also: live rule validation and errors placed next
  * to the folder field; Cancel (queued and running) and Retry from the live queue.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodePngPreview } from '../../src/core/imageio/write-png';
 import { encodeTiffFloat32 } from '../../src/core/imageio';
+import { openJobStore } from '../../src/core/jobs/store';
 import { specklePairBytes } from '../../src/core/watch/testing';
 import { expect, SCREENSHOTS, test } from '../fixtures';
 import { AcquisitionPage } from '../pages/acquisition-page';
@@ -122,6 +123,26 @@ test('watch a folder with an info rule: images land, are processed, a bad file f
   await expect(acq.id('acq-result-dir')).toContainText(out);
   await page.screenshot({ path: join(SCREENSHOTS, 'acquisition-history.png') });
 
+  // A job of another workspace naming the same file, written straight to the harness's job database
+  // (second connection, as the Jobs workspace's runs would): hidden until "All jobs" is ticked.
+  const other = openJobStore(join(workDir, 'data', 'jobs.sqlite'));
+  let otherId: number;
+  try {
+    otherId = other.createJob({ kind: 'track', params: { refPath: join(folder, 'shot_001.tif'), defPath: join(folder, 'shot_002.png') } }).id;
+    other.markCancelled(otherId, 'not run: recorded by the test');
+  } finally {
+    other.close();
+  }
+  await expect(acq.id('acq-history-all')).not.toBeChecked();
+  await acq.id('acq-history-all').check();
+  await expect(acq.historyRows()).toHaveCount(2);
+  await expect(acq.historyRows().first()).toHaveAttribute('data-job-id', String(otherId));
+  await acq.id('acq-history-all').uncheck();
+  await expect(acq.historyRows()).toHaveCount(1);
+  await expect(acq.historyRows().first()).toHaveAttribute('data-job-id', goodId!);
+  await acq.id('acq-history-all').check();
+  await expect(acq.historyRows()).toHaveCount(2);
+
   // settings come back after a reload
   await page.reload();
   await acq.open();
@@ -129,6 +150,8 @@ test('watch a folder with an info rule: images land, are processed, a bad file f
   await expect(acq.id('acq-out')).toHaveValue(out);
   await expect(acq.id('acq-rules-text')).toHaveValue(INFO_RULES);
   await expect(acq.id('acq-history-search')).toHaveValue('shot_001');
+  await expect(acq.id('acq-history-all')).toBeChecked();
+  await expect(acq.historyRows()).toHaveCount(2);
 });
 
 test('cancel a queued and a running job from the live queue, and retry the cancelled one', async ({ viewer, workDir }) => {

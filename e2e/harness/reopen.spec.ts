@@ -156,6 +156,8 @@ test('light theme: Jobs, Acquisition, Viewer, X-ray phase and Restoration', asyn
     await expect(jobs.id('job-row').first()).toBeVisible(); // the first test's jobs (same harness)
     await page.screenshot({ path: join(SCREENSHOTS, 'jobs-light.png') });
     await page.getByTestId('nav-acquire').click();
+    // this file's jobs were not made by a watched folder, which the Acquisition history shows by default
+    await page.getByTestId('acq-history-all').check();
     await expect(page.getByTestId('acq-history-row').first()).toBeVisible();
     await page.screenshot({ path: join(SCREENSHOTS, 'acquisition-light.png') });
     await viewer.openPath(join(workDir, 'reopen-blurred.tif'));

@@ -524,6 +524,12 @@ export const calls = {
       state: JobStateSchema.optional(),
       /** case-insensitive text found in the kind, parameters (input paths, rule), error or result folder */
       search: z.string().max(200).optional(),
+      /**
+       * 'watch': only jobs a watched folder recorded (params carry a `watch` object, plus 'watch.file'
+       * records of unusable files), for the Acquisition history; 'any' or absent: every job. Optional
+       * rather than defaulted so callers of the parsed handlers need not name it.
+       */
+      origin: z.enum(['watch', 'any']).optional(),
     }),
     /** `total` counts every job matching the filters, not just this page */
     output: z.object({ jobs: z.array(JobSchema), total: z.number().int() }),

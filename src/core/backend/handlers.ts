@@ -227,8 +227,8 @@ export function createBackend(deps: BackendDeps): Backend {
 
     'image.close': async ({ id }) => ({ closed: deps.binaries.delete(id) }),
 
-    'jobs.list': async ({ limit, offset, state, search }) => {
-      const { jobs, total } = deps.jobs.listJobs({ limit, offset, state, search });
+    'jobs.list': async ({ limit, offset, state, search, origin }) => {
+      const { jobs, total } = deps.jobs.listJobs({ limit, offset, state, search, origin });
       return {
         total,
         jobs: jobs.map((j) => ({

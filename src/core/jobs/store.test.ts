@@ -244,6 +244,58 @@ describe('job store: queries', () => {
     expect(store.listJobs({ limit: 10, search: '   ' }).total).toBe(4);
   });
 
+  it("keeps only watched-folder jobs with origin 'watch', combined with state, search, paging and a matching total", () => {
+    const store = openStore();
+    // Shapes as the dispatcher records them: a rule's job, and a file that could not be used.
+    const w1 = store.createJob({ kind: 'info', params: { watch: { rule: 'sem', inputs: [{ role: 'image', rel: 'shot_001.tif' }] } } });
+    const m1 = store.createJob({ kind: 'info', params: { path: '/data/shot_001.tif' } });
+    const f = store.createJob({ kind: 'watch.file', params: { watch: { root: '/acq', out: '/out', rel: 'notes.tif', path: '/acq/notes.tif' } } });
+    const w2 = store.createJob({ kind: 'track', params: { watch: { rule: 'pair', inputs: [{ role: 'ref', rel: 'shot_002.tif' }] } } });
+    const m2 = store.createJob({ kind: 'track', params: { refPath: '/data/shot_002.tif', note: 'watch' } });
+    // `watch` present but not an object: not a watched job
+    const m3 = store.createJob({ kind: 'info', params: { watch: null, label: 'shot_003' } });
+    store.markFailed(f.id, 'E_UNSUPPORTED: not an image format');
+    store.markRunning(w1.id);
+    store.markDone(w1.id, { resultDir: '/out/w1' });
+    store.markRunning(m1.id);
+    store.markDone(m1.id, { resultDir: '/out/m1' });
+    store.markRunning(m2.id);
+    store.markFailed(m2.id, 'E_IO: gone');
+
+    const ids = (r: { jobs: { id: number }[] }) => r.jobs.map((j) => j.id);
+    const watched = store.listJobs({ limit: 10, origin: 'watch' });
+    expect(ids(watched)).toEqual([w2.id, f.id, w1.id]);
+    expect(watched.total).toBe(3);
+    // 'any' and no origin both list everything
+    expect(store.listJobs({ limit: 10, origin: 'any' })).toMatchObject({ total: 6 });
+    expect(ids(store.listJobs({ limit: 10 }))).toEqual([m3.id, m2.id, w2.id, f.id, m1.id, w1.id]);
+
+    // state alone: done has a watched and a manual job, failed a watched file and a manual job
+    expect(store.listJobs({ limit: 10, origin: 'watch', state: 'done' })).toMatchObject({ total: 1, jobs: [{ id: w1.id }] });
+    expect(store.listJobs({ limit: 10, origin: 'watch', state: 'failed' })).toMatchObject({ total: 1, jobs: [{ id: f.id }] });
+    expect(store.listJobs({ limit: 10, origin: 'any', state: 'failed' }).total).toBe(2);
+    expect(store.listJobs({ limit: 10, origin: 'watch', state: 'cancelled' })).toEqual({ jobs: [], total: 0 });
+
+    // search alone and with state: the manual jobs match the same text but stay out
+    expect(store.listJobs({ limit: 10, origin: 'watch', search: 'SHOT_00' })).toMatchObject({ total: 2 });
+    expect(ids(store.listJobs({ limit: 10, origin: 'watch', search: 'shot_00' }))).toEqual([w2.id, w1.id]);
+    expect(store.listJobs({ limit: 10, origin: 'any', search: 'shot_00' }).total).toBe(5);
+    expect(store.listJobs({ limit: 10, origin: 'watch', search: 'shot_001', state: 'done' })).toMatchObject({ total: 1, jobs: [{ id: w1.id }] });
+    expect(store.listJobs({ limit: 10, origin: 'any', search: 'shot_001', state: 'done' }).total).toBe(2);
+    expect(store.listJobs({ limit: 10, origin: 'watch', search: 'not an image', state: 'failed' })).toMatchObject({ total: 1, jobs: [{ id: f.id }] });
+    // the word "watch" in a manual job's params does not make it a watched job
+    expect(ids(store.listJobs({ limit: 10, origin: 'watch', search: 'track' }))).toEqual([w2.id]);
+
+    // paging: the total counts every watched match, not the page
+    const page = store.listJobs({ limit: 1, offset: 1, origin: 'watch' });
+    expect(page).toMatchObject({ total: 3, jobs: [{ id: f.id }] });
+    // an unusable-file record whose params lack the watch object still counts as watched, by its kind
+    const legacy = store.createJob({ kind: 'watch.file', params: { rel: 'legacy.tif' } });
+    expect(store.listJobs({ limit: 10, origin: 'watch', search: 'legacy' })).toMatchObject({ total: 1, jobs: [{ id: legacy.id }] });
+    expect(store.listJobs({ limit: 10, origin: 'watch' }).total).toBe(4);
+    labError(() => store.listJobs({ limit: 10, origin: 'mine' as never }), 'E_INVALID_INPUT');
+  });
+
   it('finds jobs by input key, newest first', () => {
     const store = openStore();
     const key = computeInputKey('track', { window: 31, step: 8 }, [SHA, 'b'.repeat(64)]);

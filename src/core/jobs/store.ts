@@ -22,6 +22,16 @@ import { parseJobRow, parseResultRow, ResultFileSchema, type JobRecord, type Job
 export type { JobRecord, JobResultFile, JobState } from './rows';
 export { computeInputKey } from './rows';
 
+/** Which jobs `listJobs` returns: 'watch' = only those a watched folder recorded, 'any' = all. */
+export type JobOrigin = 'watch' | 'any';
+
+/**
+ * A watched-folder job: the dispatcher (src/core/watch/dispatcher.ts) stores its rule and inputs, or the
+ * unusable file, under `params.watch`. 'watch.file' is named too so a failed-file record stays in the
+ * Acquisition history even if its params ever lose that object.
+ */
+const WATCH_ORIGIN_SQL = `(json_type(params_json, '$.watch') = 'object' OR kind = 'watch.file')`;
+
 export interface JobStore {
   /** absolute path of the database file */
   readonly path: string;
@@ -34,8 +44,9 @@ export interface JobStore {
   /**
    * Newest first; `total` counts every job matching the filters, not just this page. `search` is a
    * case-insensitive substring of the kind, parameters (JSON: input paths, rule), error or result folder.
+   * `origin: 'watch'` keeps only the jobs a watched folder recorded (see WATCH_ORIGIN_SQL); default 'any'.
    */
-  listJobs(opts: { limit: number; offset?: number; state?: JobState; search?: string }): { jobs: JobRecord[]; total: number };
+  listJobs(opts: { limit: number; offset?: number; state?: JobState; search?: string; origin?: JobOrigin }): { jobs: JobRecord[]; total: number };
   markRunning(id: number): JobRecord;
   markDone(id: number, result: { resultDir: string; files?: JobResultFile[] }): JobRecord;
   markFailed(id: number, error: string): JobRecord;
@@ -92,6 +103,7 @@ const ListSchema = z.object({
   offset: z.number().int().min(0).default(0),
   state: JobStateSchema.optional(),
   search: z.string().max(200).optional(),
+  origin: z.enum(['watch', 'any']).default('any'),
 });
 
 /** Parses an argument, turning a zod failure into E_INVALID_INPUT that says which call and field. */
@@ -243,19 +255,29 @@ class SqliteJobStore implements JobStore {
     return row ? parseJobRow(row, this.path) : null;
   }
 
-  listJobs(opts: { limit: number; offset?: number; state?: JobState; search?: string }): { jobs: JobRecord[]; total: number } {
-    const { limit, offset, state, search } = arg(ListSchema, opts, 'job list options');
+  listJobs(opts: { limit: number; offset?: number; state?: JobState; search?: string; origin?: JobOrigin }): { jobs: JobRecord[]; total: number } {
+    const { limit, offset, state, search, origin } = arg(ListSchema, opts, 'job list options');
     const db = this.db_();
     const text = search?.trim();
-    if (!text) {
+    if (!text && origin === 'any') {
       const rows = state ? this.stmt.listState.all(state, limit, offset) : this.stmt.list.all(limit, offset);
       return { jobs: rows.map((r) => parseJobRow(r, this.path)), total: this.count(state) };
     }
-    // LIKE is case-insensitive for ASCII; %, _ and \ in the text are matched literally.
-    const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const where = `(kind LIKE :q ESCAPE '\\' OR params_json LIKE :q ESCAPE '\\' OR ifnull(error, '') LIKE :q ESCAPE '\\'
-                    OR ifnull(result_dir, '') LIKE :q ESCAPE '\\')${state ? ' AND state = :state' : ''}`;
-    const bind = { q: like, ...(state ? { state } : {}) };
+    const conds: string[] = [];
+    const bind: Record<string, string> = {};
+    if (text) {
+      // LIKE is case-insensitive for ASCII; %, _ and \ in the text are matched literally.
+      bind.q = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      conds.push(`(kind LIKE :q ESCAPE '\\' OR params_json LIKE :q ESCAPE '\\' OR ifnull(error, '') LIKE :q ESCAPE '\\'
+                    OR ifnull(result_dir, '') LIKE :q ESCAPE '\\')`);
+    }
+    if (state) {
+      bind.state = state;
+      conds.push('state = :state');
+    }
+    if (origin === 'watch') conds.push(WATCH_ORIGIN_SQL);
+    // The page and its total share one WHERE, so `total` never counts jobs the filters hide.
+    const where = conds.join(' AND ');
     const rows = db.prepare(`SELECT * FROM jobs WHERE ${where} ORDER BY id DESC LIMIT :limit OFFSET :offset`).all({ ...bind, limit, offset });
     const n = db.prepare(`SELECT count(*) AS n FROM jobs WHERE ${where}`).get(bind) as { n: number };
     return { jobs: rows.map((r) => parseJobRow(r, this.path)), total: Number(n.n) };

@@ -31,7 +31,7 @@ vi.mock('../api', () => {
   return { lab, connection: { transport: 'browser-harness', state: () => 'open', onState: () => () => {} }, fetchFloat32: vi.fn() };
 });
 
-const { useAcquisitionStore } = await import('./acquisition');
+const { useAcquisitionStore, ACQ_HISTORY_ALL_KEY } = await import('./acquisition');
 const { ACQ_SETTINGS_KEY, STARTER_RULES } = await import('../lib/acquisition');
 
 const STOPPED = {
@@ -80,7 +80,7 @@ describe('acquisition store', () => {
     expect(fake.calls['watch.status']).toHaveBeenCalled();
     expect(a.examples.map((e) => e.name)).toEqual(['sem-single']);
     expect(a.validation?.ok).toBe(true);
-    expect(fake.calls['jobs.list']).toHaveBeenCalledWith({ limit: 50, search: undefined, state: undefined });
+    expect(fake.calls['jobs.list']).toHaveBeenCalledWith({ limit: 50, search: undefined, state: undefined, origin: 'watch' });
 
     fake.emit('watch.status', { ...STOPPED, running: true, folder: '/acq', queue: [row(2, 'running'), row(1, 'done', { fraction: 1 })] });
     expect(a.running).toBe(true);
@@ -166,9 +166,52 @@ describe('acquisition store', () => {
     fake.calls['jobs.list'].mockResolvedValue({ jobs: [{ id: 7, kind: 'info', state: 'done', params: {}, createdAt: '', updatedAt: '', resultDir: '/out/7', error: null }], total: 1 });
     a.setHistoryFilter('shot_00', 'done');
     await vi.advanceTimersByTimeAsync(250);
-    expect(fake.calls['jobs.list']).toHaveBeenLastCalledWith({ limit: 50, search: 'shot_00', state: 'done' });
+    expect(fake.calls['jobs.list']).toHaveBeenLastCalledWith({ limit: 50, search: 'shot_00', state: 'done', origin: 'watch' });
     expect(a.history.map((j) => j.id)).toEqual([7]);
     expect(a.historyTotal).toBe(1);
+  });
+
+  it('lists the watched jobs by default; "All jobs" re-lists every job with the same filters and is kept between launches', async () => {
+    const a = useAcquisitionStore();
+    expect(a.historyAll).toBe(false);
+    await a.refreshHistory();
+    expect(fake.calls['jobs.list']).toHaveBeenLastCalledWith({ limit: 50, search: undefined, state: undefined, origin: 'watch' });
+
+    a.settings.historySearch = 'shot';
+    a.settings.historyState = 'failed';
+    const job = (id: number, kind: string) => ({ id, kind, state: 'failed', params: {}, createdAt: '', updatedAt: '', resultDir: null, error: 'E_IO: x' });
+    fake.calls['jobs.list'].mockResolvedValueOnce({ jobs: [job(9, 'track'), job(8, 'info')], total: 12 });
+    fake.calls['jobs.list'].mockClear();
+    a.setHistoryAll(true);
+    await flush();
+    expect(fake.calls['jobs.list']).toHaveBeenCalledTimes(1);
+    expect(fake.calls['jobs.list']).toHaveBeenLastCalledWith({ limit: 50, search: 'shot', state: 'failed', origin: 'any' });
+    expect(a.history.map((j) => j.id)).toEqual([9, 8]);
+    expect(a.historyTotal).toBe(12);
+    // ticking what is already ticked asks nothing
+    a.setHistoryAll(true);
+    await flush();
+    expect(fake.calls['jobs.list']).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(fake.mem.get(ACQ_HISTORY_ALL_KEY)!)).toMatchObject({ all: true });
+
+    setActivePinia(createPinia());
+    const b = useAcquisitionStore();
+    expect(b.historyAll).toBe(true);
+    await b.refreshHistory();
+    expect(fake.calls['jobs.list']).toHaveBeenLastCalledWith({ limit: 50, search: 'shot', state: 'failed', origin: 'any' });
+
+    fake.calls['jobs.list'].mockResolvedValueOnce({ jobs: [job(8, 'info')], total: 1 });
+    b.setHistoryAll(false);
+    await flush();
+    expect(fake.calls['jobs.list']).toHaveBeenLastCalledWith({ limit: 50, search: 'shot', state: 'failed', origin: 'watch' });
+    expect(b.history.map((j) => j.id)).toEqual([8]);
+    expect(b.historyTotal).toBe(1);
+    expect(JSON.parse(fake.mem.get(ACQ_HISTORY_ALL_KEY)!)).toMatchObject({ all: false });
+
+    // an unreadable stored choice falls back to the watched jobs
+    fake.mem.set(ACQ_HISTORY_ALL_KEY, '{not json');
+    setActivePinia(createPinia());
+    expect(useAcquisitionStore().historyAll).toBe(false);
   });
 
   it('shows a result folder in its plain view, and why it could not be shown', async () => {

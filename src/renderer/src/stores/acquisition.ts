@@ -3,7 +3,7 @@
  * checked live by `watch.validateRules`) and options, all persisted between launches (lib/acquisition.ts);
  * the session as `watch.status` reports it, with the live queue (rows from `watch.status` events, progress
  * from `watch.event`), an activity list of recent events, Retry / Cancel per job, the job history with
- * search and state filter (`jobs.list`), the plain view of a result no other workspace shows, and small thumbnails of each job's first input.
+ * search and state filter (`jobs.list`; the watched folder's jobs unless "All jobs" is ticked), the plain view of a result no other workspace shows, and small thumbnails of each job's first input.
  * Errors are kept next to what caused them: folder, output folder, rules, options, a queue row, history.
  */
 import { defineStore } from 'pinia';
@@ -24,7 +24,7 @@ import {
   type WatchEvent,
   type WatchStatus,
 } from '../lib/acquisition';
-import { browserStorage } from '../lib/persist';
+import { browserStorage, readVersioned } from '../lib/persist';
 
 export type Validation = CallOutput<'watch.validateRules'>;
 export type RulesExample = CallOutput<'watch.examples'>['examples'][number];
@@ -52,6 +52,25 @@ export const THUMB_PX = 40;
 const THUMB_CACHE_MAX = 400;
 
 const VALIDATE_DELAY_MS = 250;
+
+/**
+ * Storage of the history's "All jobs" choice. It has its own key because AcqSettingsSchema
+ * (lib/acquisition.ts) drops fields it does not list; missing or unreadable means the default, watched jobs only.
+ */
+export const ACQ_HISTORY_ALL_KEY = 'speckle-lab.acquisition.history-all';
+const HISTORY_ALL_VERSION = 1;
+
+function loadHistoryAll(s: Pick<Storage, 'getItem'> | null): boolean {
+  return (readVersioned(s, ACQ_HISTORY_ALL_KEY, HISTORY_ALL_VERSION) as { all?: unknown }).all === true;
+}
+
+function saveHistoryAll(s: Pick<Storage, 'setItem'> | null, all: boolean): void {
+  try {
+    s?.setItem(ACQ_HISTORY_ALL_KEY, JSON.stringify({ version: HISTORY_ALL_VERSION, all }));
+  } catch (err) {
+    console.warn('lab: could not save the Acquisition history choice', err);
+  }
+}
 
 const storage = browserStorage;
 
@@ -284,6 +303,9 @@ export const useAcquisitionStore = defineStore('acquisition', () => {
   const historyLoaded = ref(false);
   const historyLoading = ref(false);
   const historyError = ref<string | null>(null);
+  /** false: only jobs the watched folder recorded (the lab's expectation here); true: every job of the app */
+  const historyAll = ref(loadHistoryAll(storage()));
+  watch(historyAll, (all) => saveHistoryAll(storage(), all));
   let historyAgain = false;
   let historyTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -295,7 +317,12 @@ export const useAcquisitionStore = defineStore('acquisition', () => {
     historyLoading.value = true;
     try {
       const s = settings.value;
-      const r = await lab['jobs.list']({ limit: HISTORY_LIMIT, search: s.historySearch.trim() || undefined, state: (s.historyState || undefined) as JobState | undefined });
+      const r = await lab['jobs.list']({
+        limit: HISTORY_LIMIT,
+        search: s.historySearch.trim() || undefined,
+        state: (s.historyState || undefined) as JobState | undefined,
+        origin: historyAll.value ? 'any' : 'watch',
+      });
       history.value = r.jobs;
       historyTotal.value = r.total;
       historyError.value = null;
@@ -324,6 +351,12 @@ export const useAcquisitionStore = defineStore('acquisition', () => {
     settings.value.historySearch = search;
     settings.value.historyState = state;
     scheduleHistory();
+  }
+
+  function setHistoryAll(all: boolean): void {
+    if (historyAll.value === all) return;
+    historyAll.value = all;
+    void refreshHistory();
   }
 
   // ---------- results ----------
@@ -458,6 +491,7 @@ export const useAcquisitionStore = defineStore('acquisition', () => {
     historyLoaded,
     historyLoading,
     historyError,
+    historyAll,
     result,
     resultError,
     resultLoading,
@@ -475,6 +509,7 @@ export const useAcquisitionStore = defineStore('acquisition', () => {
     cancel,
     refreshHistory,
     setHistoryFilter,
+    setHistoryAll,
     showResult,
     closeResult,
     requestThumb,
