@@ -11,8 +11,17 @@ import { greyPngUri, INSET_COLOURS, insetPngUri } from './raster';
 /** Column width in CSS px of a figure in a 1-, 2- or 3-column row (A4 text block 672 px, 14 px gaps). */
 export const FIGURE_WIDTH = { 1: 560, 2: 329, 3: 214 } as const;
 
+/**
+ * Relative href of a file in the report's data folder. Each segment is percent-encoded on its own, since
+ * encodeURI leaves '#' and '?' alone ("Sample #3_data/…" would link to an anchor), and the './' keeps a
+ * first segment with a colon ("scan:2_data") from reading as a URL scheme.
+ */
+export function relativeHref(path: string): string {
+  return `./${path.split('/').map(encodeURIComponent).join('/')}`;
+}
+
 function dataLinks(paths: string[], dataDir: string): string {
-  const links = paths.map((p) => `<a class="data-link" href="${escapeHtml(encodeURI(`${dataDir}/${p}`))}"><code>${escapeHtml(`${dataDir}/${p}`).replace(/\//g, '/<wbr>')}</code></a>`);
+  const links = paths.map((p) => `<a class="data-link" href="${escapeHtml(relativeHref(`${dataDir}/${p}`))}"><code>${escapeHtml(`${dataDir}/${p}`).replace(/\//g, '/<wbr>')}</code></a>`);
   return `<span class="data">Data: ${links.join(', ')}</span>`;
 }
 

@@ -14,6 +14,7 @@
  * Pass the images normalised to mean 0 and std 1 (normalise.ts; ZNCC ignores offset and scale anyway):
  * the window sums are stored in float32 to bound memory, which raw 16-bit squares would overflow in digits.
  */
+import { throwIfCancelled } from '../progress';
 import { bsplinePrefilter, bsplineValueAt } from './bspline';
 
 /** Sliding-window sum of `src` (width*height) over `win`×`win`, truncated at the borders; float64 running sums. */
@@ -38,9 +39,19 @@ function boxSum(src: Float32Array, width: number, height: number, win: number, t
   }
 }
 
+/** A rectangle of pixels [x0, x1) × [y0, y1). */
+export interface PixelBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
 /**
- * Warp-back ZNCC (see the file note) at every pixel where u and v are finite; NaN elsewhere. `ref`, `def`,
- * `u`, `v` are width*height; `window` is odd.
+ * Warp-back ZNCC (see the file note) over `box` of the images: `ref` and `def` are the full width*height
+ * images, `u`, `v` and the result are box-sized (row-major), NaN where u or v is not finite. Only the box,
+ * plus the reach of the field around it, is prefiltered and summed, so a small ROI on a large image costs
+ * what the ROI costs. `window` is odd. Cancellable between rows through `signal`.
  */
 export function warpBackZncc(
   ref: Float32Array,
@@ -50,21 +61,44 @@ export function warpBackZncc(
   u: Float32Array,
   v: Float32Array,
   window: number,
+  box: PixelBox = { x0: 0, y0: 0, x1: width, y1: height },
+  signal?: AbortSignal,
 ): Float32Array {
-  const n = width * height;
-  const spline = bsplinePrefilter({ width, height, data: def });
-  // Per-pixel terms (mask, f, g, f², g², fg), zero where x + u leaves the image or the field is NaN.
+  const bw = box.x1 - box.x0;
+  const bh = box.y1 - box.y0;
+  const n = bw * bh;
+  // The deformed image is sampled at x + u: prefilter the part the field reaches, plus 12 px. The B-spline
+  // prefilter is recursive, so a cut changes the coefficients near it by ~0.27^distance: at 12 px, 1e-7.
+  let reach = 0;
+  for (let k = 0; k < n; k++) {
+    const a = Math.abs(u[k]);
+    const b = Math.abs(v[k]);
+    if (a > reach && Number.isFinite(a)) reach = a;
+    if (b > reach && Number.isFinite(b)) reach = b;
+  }
+  const m = Math.ceil(reach) + 12;
+  const src = { x0: Math.max(0, box.x0 - m), y0: Math.max(0, box.y0 - m), x1: Math.min(width, box.x1 + m), y1: Math.min(height, box.y1 + m) };
+  const sw = src.x1 - src.x0;
+  const sh = src.y1 - src.y0;
+  const whole = sw === width && sh === height;
+  const part = whole ? def : new Float32Array(sw * sh);
+  if (!whole) for (let y = src.y0; y < src.y1; y++) part.set(def.subarray(y * width + src.x0, y * width + src.x1), (y - src.y0) * sw);
+  const spline = bsplinePrefilter({ width: sw, height: sh, data: part });
+
+  // Per-pixel terms (mask, f, g, f², g², fg), zero where x + u leaves the image or the field is NaN; each is
+  // replaced by its window sum in place, which keeps the memory at eight box-sized maps.
   const terms = Array.from({ length: 6 }, () => new Float32Array(n));
-  const [m, f, g, ff, gg, fg] = terms;
-  for (let y = 0, k = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, k++) {
+  const [cnt, f, g, ff, gg, fg] = terms;
+  for (let y = box.y0, k = 0; y < box.y1; y++) {
+    if (signal) throwIfCancelled(signal);
+    for (let x = box.x0; x < box.x1; x++, k++) {
       const X = x + u[k];
       const Y = y + v[k];
       // NaN compares false, so a NaN field lands here too.
       if (!(X >= 0 && X <= width - 1 && Y >= 0 && Y <= height - 1)) continue;
-      const a = ref[k];
-      const b = bsplineValueAt(spline, X, Y);
-      m[k] = 1;
+      const a = ref[y * width + x];
+      const b = bsplineValueAt(spline, X - src.x0, Y - src.y0);
+      cnt[k] = 1;
       f[k] = a;
       g[k] = b;
       ff[k] = a * a;
@@ -73,20 +107,18 @@ export function warpBackZncc(
     }
   }
   const tmp = new Float32Array(n);
-  const sums = terms.map((t) => {
-    const s = new Float32Array(n);
-    boxSum(t, width, height, window, tmp, s);
-    return s;
-  });
-  const [sm, sf, sg, sff, sgg, sfg] = sums;
+  for (const t of terms) {
+    if (signal) throwIfCancelled(signal);
+    boxSum(t, bw, bh, window, tmp, t);
+  }
   const minCount = (window * window) / 2;
   const q = new Float32Array(n).fill(Number.NaN);
   for (let k = 0; k < n; k++) {
-    const c = sm[k];
+    const c = cnt[k];
     if (!(Number.isFinite(u[k]) && Number.isFinite(v[k])) || c < minCount) continue;
-    const vf = sff[k] - (sf[k] * sf[k]) / c;
-    const vg = sgg[k] - (sg[k] * sg[k]) / c;
-    const cov = sfg[k] - (sf[k] * sg[k]) / c;
+    const vf = ff[k] - (f[k] * f[k]) / c;
+    const vg = gg[k] - (g[k] * g[k]) / c;
+    const cov = fg[k] - (f[k] * g[k]) / c;
     if (vf > 0 && vg > 0) q[k] = Math.max(-1, Math.min(1, cov / Math.sqrt(vf * vg)));
   }
   return q;

@@ -91,4 +91,14 @@ describe('smoothMap', () => {
     const got = smoothMap(a, w, h, r);
     for (let i = 0; i < a.length; i++) expect(got[i]).toBeCloseTo(want[i], 5);
   });
+
+  it('skips non-finite samples instead of spreading them, and is NaN only where a window has none', () => {
+    const w = 40, h = 30;
+    const a = new Float32Array(w * h).fill(0.25);
+    a[15 * w + 20] = Number.NaN;
+    a[3 * w + 4] = Number.POSITIVE_INFINITY;
+    const s = smoothMap(a, w, h);
+    expect(Math.max(...s.map((x) => Math.abs(x - 0.25)))).toBeLessThan(1e-6);
+    expect(Array.from(smoothMap(new Float32Array(w * h).fill(Number.NaN), w, h)).every(Number.isNaN)).toBe(true);
+  });
 });

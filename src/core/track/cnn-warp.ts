@@ -67,20 +67,30 @@ export const REFINE_BOX_RADIUS = 4;
  * by the number of samples inside the map so edges keep their level. Refinement warps with the smoothed
  * field: the pixel-to-pixel noise of one pass is not something the next pass can measure (the network's
  * answer is smooth on that scale), so warping with it would only add each pass's noise to the next
- * (Note: CNN refinement passes). The map must be finite.
+ * (Note: CNN refinement passes). Non-finite samples count as missing (a model that overflowed on a GPU
+ * must not turn the whole map NaN through the running sums): a window averages its finite samples and is
+ * NaN only when it has none.
  */
 export function smoothMap(a: Float32Array, w: number, h: number, r = REFINE_BOX_RADIUS): Float32Array {
   let cur = new Float32Array(a);
   let tmp = new Float32Array(a.length);
   const line = new Float64Array(Math.max(w, h) + 1);
+  const count = new Float64Array(Math.max(w, h) + 1);
   // One box pass along a line of n samples at `start` with `stride`, from src into dst.
   const box = (src: Float32Array, dst: Float32Array, start: number, stride: number, n: number) => {
     line[0] = 0;
-    for (let i = 0; i < n; i++) line[i + 1] = line[i] + src[start + i * stride];
+    count[0] = 0;
+    for (let i = 0; i < n; i++) {
+      const x = src[start + i * stride];
+      const ok = Number.isFinite(x);
+      line[i + 1] = line[i] + (ok ? x : 0);
+      count[i + 1] = count[i] + (ok ? 1 : 0);
+    }
     for (let i = 0; i < n; i++) {
       const lo = Math.max(0, i - r);
       const hi = Math.min(n, i + r + 1);
-      dst[start + i * stride] = (line[hi] - line[lo]) / (hi - lo);
+      const c = count[hi] - count[lo];
+      dst[start + i * stride] = c > 0 ? (line[hi] - line[lo]) / c : Number.NaN;
     }
   };
   for (let k = 0; k < 3; k++) {

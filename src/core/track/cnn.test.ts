@@ -121,6 +121,29 @@ describe('warp-back quality', () => {
     expect(half).toBeLessThan(right);
     expect(wrong).toBeLessThan(0.3);
   });
+
+  it('over a box equals the whole-image map cut to that box, where the box holds the whole window', async () => {
+    const pair = await pairOf(96, 80, 1.4, -0.6, 3, { kind: 'poisson', photons: 2000 });
+    const [W, H] = [96, 80];
+    const field = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
+    const u = field(W * H, (i) => 1.4 + 0.3 * Math.sin(i / 97));
+    const v = field(W * H, (i) => -0.6 + 0.2 * Math.cos(i / 53));
+    const whole = warpBackZncc(pair.reference.data, pair.deformed.data, W, H, u, v, 9);
+    const box = { x0: 20, y0: 16, x1: 70, y1: 60 };
+    const bw = box.x1 - box.x0;
+    const cut = (a: Float32Array) => field(bw * (box.y1 - box.y0), (c) => a[(box.y0 + Math.floor(c / bw)) * W + box.x0 + (c % bw)]);
+    const part = warpBackZncc(pair.reference.data, pair.deformed.data, W, H, cut(u), cut(v), 9, box);
+    let compared = 0;
+    for (let y = box.y0 + 4; y < box.y1 - 4; y++) {
+      for (let x = box.x0 + 4; x < box.x1 - 4; x++, compared++) {
+        expect(part[(y - box.y0) * bw + x - box.x0]).toBeCloseTo(whole[y * W + x], 4);
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
+    const ac = new AbortController();
+    ac.abort();
+    expect(() => warpBackZncc(pair.reference.data, pair.deformed.data, W, H, cut(u), cut(v), 9, box, ac.signal)).toThrow(/cancelled/);
+  });
 });
 
 /**

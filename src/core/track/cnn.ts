@@ -132,7 +132,7 @@ export async function trackCnn(ref: GreyImage, def: GreyImage, opts: TrackCnnOpt
       cv = smoothMap(cv, cw, ch);
       throwIfCancelled(ctx.signal);
     }
-    const defInput = cu && cv ? warpByField({ width, height, data: defN }, ctxBox, cu, cv, Number.isFinite(range) ? Math.ceil(range) + 4 : 32) : readBox(defN, width, ctxBox);
+    const defInput = cu && cv ? warpByField({ width, height, data: defN }, ctxBox, cu, cv, Number.isFinite(range) ? Math.ceil(range) + 12 : 32) : readBox(defN, width, ctxBox);
     throwIfCancelled(ctx.signal);
     const span = 0.82 / passes;
     // Symmetry averaging on the last pass only: it is what fixes the noise of the final answer, and earlier
@@ -168,23 +168,22 @@ export async function trackCnn(ref: GreyImage, def: GreyImage, opts: TrackCnnOpt
   }
   const tInfer = performance.now();
 
-  // Full-size u, v over everything the model saw, NaN where x + u leaves the deformed image. The quality
-  // is computed on this (so windows at the ROI's edge are complete), then both are cut to the ROI.
-  const uAll = new Float32Array(width * height).fill(Number.NaN);
-  const vAll = new Float32Array(width * height).fill(Number.NaN);
-  for (let y = ctxBox.y0; y < ctxBox.y1; y++) {
-    for (let x = ctxBox.x0; x < ctxBox.x1; x++) {
-      const c = (y - ctxBox.y0) * cw + x - ctxBox.x0;
-      const X = x + cu![c];
-      const Y = y + cv![c];
-      if (!(X >= 0 && X <= width - 1 && Y >= 0 && Y <= height - 1)) continue;
-      uAll[y * width + x] = cu![c];
-      vAll[y * width + x] = cv![c];
+  // u, v over everything the model saw (the context box), NaN where x + u leaves the deformed image. The
+  // quality is computed on this (so windows at the ROI's edge are complete), then both are cut to the ROI.
+  const uBox = cu!;
+  const vBox = cv!;
+  for (let y = ctxBox.y0, c = 0; y < ctxBox.y1; y++) {
+    for (let x = ctxBox.x0; x < ctxBox.x1; x++, c++) {
+      const X = x + uBox[c];
+      const Y = y + vBox[c];
+      if (X >= 0 && X <= width - 1 && Y >= 0 && Y <= height - 1) continue;
+      uBox[c] = Number.NaN;
+      vBox[c] = Number.NaN;
     }
   }
   throwIfCancelled(ctx.signal);
   const qWin = opts.qualityWindow ?? 15;
-  const qAll = qWin > 0 ? warpBackZncc(refN, defN, width, height, uAll, vAll, qWin) : null;
+  const qBox = qWin > 0 ? warpBackZncc(refN, defN, width, height, uBox, vBox, qWin, ctxBox, ctx.signal) : null;
   const tQuality = performance.now();
 
   const u = new Float32Array(width * height).fill(Number.NaN);
@@ -199,14 +198,15 @@ export async function trackCnn(ref: GreyImage, def: GreyImage, opts: TrackCnnOpt
       const k = y * width + x;
       if (mask && !mask[k]) continue;
       measured++;
-      if (!Number.isFinite(uAll[k])) continue;
+      const c = (y - ctxBox.y0) * cw + x - ctxBox.x0;
+      if (!Number.isFinite(uBox[c]) || !Number.isFinite(vBox[c])) continue;
       valid++;
-      u[k] = uAll[k];
-      v[k] = vAll[k];
+      u[k] = uBox[c];
+      v[k] = vBox[c];
       if (Math.abs(u[k]) > range || Math.abs(v[k]) > range) beyondRange++;
-      if (qAll) {
-        quality[k] = qAll[k];
-        if (qAll[k] < 0.5) low++;
+      if (qBox) {
+        quality[k] = qBox[c];
+        if (qBox[c] < 0.5) low++;
       }
     }
   }
