@@ -13,7 +13,7 @@ import { createBackend } from '../core/backend/handlers';
 import { applySavedProviderPreference } from '../core/backend/settings-handlers';
 import { openJobStore } from '../core/jobs/store';
 import { startUtilityComputeHost } from './compute-utility';
-import { installAppWideGuards, isTrustedSender, secureWebPreferences } from './security';
+import { installAppWideGuards, isTrustedSender, rendererEntry, secureWebPreferences } from './security';
 import { electronReportPrinter, readReportCss } from './report-printer';
 
 // Large arrays (images, fields) travel over this scheme, scoped to the binary store and nothing else.
@@ -40,8 +40,8 @@ function createWindow(): BrowserWindow {
   });
   windows.add(win);
   win.on('closed', () => windows.delete(win));
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(join(import.meta.dirname, '..', 'renderer', 'index.html'));
+  // The same URL the navigation guard and the IPC sender check compare against.
+  void win.loadURL(rendererEntry());
   return win;
 }
 

@@ -2,7 +2,9 @@
  * @file Electron hardening in one place: what a window may load, navigate to, open, and ask for, and which
  * IPC senders main trusts. Each rule is here so a reviewer can check them together.
  */
+import { join } from 'node:path';
 import { app, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { isRendererUrl, rendererEntryUrl } from './renderer-url';
 
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: lab-data:; " +
@@ -20,23 +22,28 @@ export const secureWebPreferences = (preload: string) => ({
   spellcheck: false,
 });
 
-/** The renderer's own URL prefix: the dev server in development, the packaged file otherwise. */
-export function rendererOrigin(): string {
-  return process.env.ELECTRON_RENDERER_URL ?? 'file://';
+/**
+ * The one URL the app window loads, and the only page trusted with navigation and IPC (Note: Renderer
+ * URL, renderer-url.ts). This module is bundled into out/main/index.js; the renderer is built to out/renderer.
+ */
+export function rendererEntry(): string {
+  return rendererEntryUrl(process.env.ELECTRON_RENDERER_URL, join(import.meta.dirname, '..', 'renderer', 'index.html'));
 }
 
 /** Only top-level frames of our own windows, showing our own renderer, may call the contract. */
 export function isTrustedSender(event: IpcMainInvokeEvent, ours: (wc: WebContents) => boolean): boolean {
   const frame = event.senderFrame;
   if (!frame || frame.parent !== null || !ours(event.sender)) return false;
-  return frame.url.startsWith(rendererOrigin());
+  return isRendererUrl(frame.url, rendererEntry());
 }
 
 export function installAppWideGuards(): void {
+  const entry = rendererEntry();
   app.on('web-contents-created', (_e, contents) => {
-    // No navigation away from the app, no new windows; links with http(s) go to the system browser.
+    // No navigation away from the app (a file dropped on the window is one), no new windows; links with
+    // http(s) go to the system browser.
     contents.on('will-navigate', (ev, url) => {
-      if (!url.startsWith(rendererOrigin())) ev.preventDefault();
+      if (!isRendererUrl(url, entry)) ev.preventDefault();
     });
     contents.setWindowOpenHandler(({ url }) => {
       if (/^https?:\/\//.test(url)) void shell.openExternal(url);

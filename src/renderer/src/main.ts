@@ -5,7 +5,9 @@
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
+import { installDropGuard } from './lib/drop-guard';
 import './styles/base.css';
 import './styles/components.css';
 
+installDropGuard(document);
 createApp(App).use(createPinia()).mount('#app');
