@@ -6,7 +6,8 @@
  * non-empty folder is never overwritten: the caller gets E_INVALID_INPUT naming it.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { LabError, toLabError } from '../errors';
 
@@ -17,8 +18,31 @@ export interface ResultFile {
   bytes: number;
 }
 
+/**
+ * sha256 of a file, streamed: inputs can be larger than a Buffer (2 GiB) and larger than memory. Errors
+ * are LabErrors naming the file, so a watch job can tell a file that is gone for now (E_NOT_FOUND,
+ * retried) from a bug (E_INTERNAL, not retried); see "Note: watch errors" in watch/job-runner.ts.
+ */
 export async function sha256File(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  const hash = createHash('sha256');
+  try {
+    // 1 MiB reads: images run to hundreds of MB, and fewer system calls hash them faster.
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  } catch (err) {
+    throw fsError(err, path);
+  }
+  return hash.digest('hex');
+}
+
+function fsError(err: unknown, path: string): LabError {
+  const lab = toLabError(err);
+  const errno = (err as NodeJS.ErrnoException)?.code;
+  // toLabError knows only a few errnos; the others reading a file (EBUSY while the detector software
+  // still holds it, EMFILE, EIO or ESTALE on a share) are the moment's trouble, not a bug.
+  if (lab.code === 'E_INTERNAL' && typeof errno === 'string' && /^E[A-Z0-9]+$/.test(errno)) {
+    return new LabError('E_IO', `${path} could not be read (${(err as Error).message}).`, path);
+  }
+  return lab;
 }
 
 async function isEmptyDir(path: string): Promise<boolean | null> {
@@ -65,7 +89,7 @@ export async function writeResultFolder(
     if (empty === true) await rmdir(target); // an empty folder the user made for us: take its place
     await rename(tmp, target);
     const resultPath = join(target, 'result.json');
-    files.push({ name: 'result.json', path: resultPath, sha256: await sha256File(resultPath), bytes: json.length });
+    files.push({ name: 'result.json', path: resultPath, sha256: await sha256File(resultPath), bytes: Buffer.byteLength(json) });
     return { outDir: target, files };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });

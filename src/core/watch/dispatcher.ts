@@ -17,7 +17,9 @@
  *  3. Results are written to a hidden temp folder and renamed (result-folder.ts); the folder name carries
  *     the job id. A crash mid-write leaves only `.NAME.partial-PID-*`, removed on the next start once
  *     that PID is gone; a crash between the rename and markDone leaves a complete folder, which the
- *     re-run adopts (its files checked against result.json) instead of computing it again.
+ *     re-run adopts (its task and input sha256 checked against the job, its files against result.json)
+ *     instead of computing it again. A same-named folder that is not the job's (ids start at 1 again with
+ *     a new job database) is left alone, and the job writes to a fresh name beside it (outputs.ts).
  *  4. One watcher per job database: a lock file beside it (outputs.ts), because requeueInterrupted would
  *     otherwise hand a live watcher's running jobs to a second one.
  * What is not covered: a file replaced by identical bytes is not processed again (by design), and a
@@ -27,7 +29,7 @@ import { resolve } from 'node:path';
 import { computeInputKey, type JobRecord, type JobStore } from '../jobs/store';
 import { sha256File } from '../results/result-folder';
 import type { WatchEvent, WatchEvents } from './events';
-import { isRetryableFailure, runWatchJob, WatchJobParamsSchema, type RunnerDeps, type StopReason, type WatchJobParams } from './job-runner';
+import { isRetryableFailure, retryStateWrites, runWatchJob, WatchJobParamsSchema, type RunnerDeps, type StopReason, type WatchJobParams } from './job-runner';
 import { outputTemplate, RuleMatcher, type JobSpec } from './matcher';
 import { removeStalePartials } from './outputs';
 import type { RulesFile } from './rules';
@@ -53,6 +55,8 @@ export interface DispatcherOptions {
   maxStarts?: number;
   /** call store.requeueInterrupted() on start (default true; the app, which does it at launch, passes false) */
   requeueOnStart?: boolean;
+  /** how often job states the database refused are tried again, ms (default 5000; Note: state writes, job-runner.ts) */
+  stateRetryMs?: number;
 }
 
 export class Dispatcher {
@@ -72,6 +76,7 @@ export class Dispatcher {
   private presentWaiters: (() => void)[] = [];
   private stopping = false;
   private off: (() => void) | undefined;
+  private stateRetryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: DispatcherOptions) {
     this.matcher = new RuleMatcher(opts.rules);
@@ -92,6 +97,7 @@ export class Dispatcher {
 
   /** Cleans up after a crash and queues the jobs left from earlier runs (Note: watch exactly-once, 2–3). */
   async start(): Promise<{ requeued: number; resumed: number; removedPartials: string[] }> {
+    this.retryStateWrites(); // left by an earlier session on this store (the app keeps one open)
     const removedPartials = await removeStalePartials(this.out);
     const requeued = this.opts.requeueOnStart === false ? 0 : this.opts.store.requeueInterrupted();
     const mine = this.opts.store.listOldest('queued').filter((j) => this.owns(j));
@@ -108,6 +114,9 @@ export class Dispatcher {
     for (const w of this.presentWaiters.splice(0)) w();
     for (const a of this.active.values()) a.ctl.abort(how);
     await Promise.all([...this.hashing, ...[...this.active.values()].map((a) => a.done)]);
+    clearTimeout(this.stateRetryTimer);
+    this.stateRetryTimer = undefined;
+    this.retryStateWrites();
   }
 
   /**
@@ -240,6 +249,17 @@ export class Dispatcher {
     }
   }
 
+  /** See Note: state writes (job-runner.ts); while any is left, tried again every stateRetryMs. */
+  private retryStateWrites(): void {
+    const left = retryStateWrites(this.opts.store, this.opts.events);
+    if (left === 0 || this.stopping || this.stateRetryTimer) return;
+    this.stateRetryTimer = setTimeout(() => {
+      this.stateRetryTimer = undefined;
+      this.retryStateWrites();
+    }, this.opts.stateRetryMs ?? 5000);
+    this.stateRetryTimer.unref();
+  }
+
   private pump(): void {
     while (!this.stopping && this.present && this.active.size < this.concurrency && this.queue.length) {
       const id = this.queue.shift()!;
@@ -248,6 +268,7 @@ export class Dispatcher {
       const ctl = new AbortController();
       const done = runWatchJob(job, this.deps, ctl).finally(() => {
         this.active.delete(id);
+        this.retryStateWrites();
         this.pump();
       });
       this.active.set(id, { ctl, done });

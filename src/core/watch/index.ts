@@ -2,7 +2,7 @@
  * @file Public surface of watch/: the acquisition folder processed as images land. Start a session with
  * `startWatch` (session.ts); read its `events` (events.ts); write rules as in resources/rules/README.md.
  * Design reasoning: "Note: watch exactly-once" (dispatcher.ts), "Note: watch pairing" (matcher.ts),
- * "Note: watch errors" (job-runner.ts), "Note: watch clocks" (stable-files.ts).
+ * "Note: watch errors" and "Note: state writes" (job-runner.ts), "Note: watch clocks" (stable-files.ts).
  */
 export { startWatch, type WatchSession, type WatchSessionOptions } from './session';
 export { WatchEvents, type WatchEvent, type WatchEventType, type WatchListener } from './events';

@@ -10,8 +10,17 @@
  * E_UNSUPPORTED, E_TRUNCATED, E_CORRUPT, E_SIZE_MISMATCH. Anything else (E_INVALID_INPUT: a window larger
  * than the image, say) is permanent too. The recorded error starts with the code ("E_CORRUPT: ...") so a
  * later session can tell a transient give-up, which it tries again, from a permanent failure, which it skips.
+ *
+ * Note: state writes. A job's new state is one SQLite write, which a full disk (SQLITE_FULL) or a busy
+ * database can refuse. Unrecorded, the row would stay 'running' and every rescan would skip its files as
+ * "identical inputs already running" for the rest of the app session. So a state write is tried a few
+ * times, a short delay apart; if it still fails it is kept in memory per job store (not per session,
+ * because the app keeps one store across sessions) and the dispatcher tries it again after each job, on
+ * a timer while any is left, on stop, and when a session starts on that store. Should the process end
+ * first, the row is still 'running'; requeueInterrupted at the next start queues it again, and the re-run
+ * adopts the result folder it finished. A write the store refuses for good (the job was cancelled or
+ * retried meanwhile: E_INVALID_INPUT, E_NOT_FOUND) is not a storage hiccup and is not repeated.
  */
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { LabError } from '../errors';
@@ -19,7 +28,7 @@ import type { JobRecord, JobStore } from '../jobs/store';
 import { makeProgress } from '../progress';
 import { sha256File } from '../results/result-folder';
 import type { WatchEvents } from './events';
-import { adoptResultFolder } from './outputs';
+import { resultFolderFor } from './outputs';
 import { TaskSchema } from './rules';
 import { isReservedTask, notAvailableMessage, taskParams, type RunTask } from './tasks';
 
@@ -73,6 +82,65 @@ export interface RunnerDeps {
   whenFolderPresent(signal: AbortSignal): Promise<void>;
 }
 
+/** Delays between the tries of one state write (see Note: state writes). */
+const STATE_WRITE_DELAYS_MS = [50, 250];
+
+interface PendingWrite {
+  /** the new state, for messages */
+  what: string;
+  write: () => void;
+}
+const pendingWrites = new WeakMap<JobStore, Map<number, PendingWrite>>();
+
+/** The store said no to the transition itself (not to the disk): trying again cannot help. */
+const isRefusal = (err: unknown) => err instanceof LabError && (err.code === 'E_INVALID_INPUT' || err.code === 'E_NOT_FOUND');
+
+/**
+ * Records a job's new state (see Note: state writes). Returns false when it could not be recorded yet
+ * and was left for retryStateWrites; throws only when the store refuses the transition.
+ */
+async function writeState(deps: RunnerDeps, id: number, what: string, write: () => void): Promise<boolean> {
+  for (let k = 0; ; k++) {
+    try {
+      write();
+      pendingWrites.get(deps.store)?.delete(id);
+      return true;
+    } catch (err) {
+      if (isRefusal(err)) throw err;
+      if (k < STATE_WRITE_DELAYS_MS.length) {
+        await sleep(STATE_WRITE_DELAYS_MS[k]);
+        continue;
+      }
+      let pending = pendingWrites.get(deps.store);
+      if (!pending) pendingWrites.set(deps.store, (pending = new Map()));
+      pending.set(id, { what, write });
+      deps.events.emit({
+        type: 'warning',
+        message: `Job ${id} could not be recorded as ${what} in the job history (${(err as Error).message}); it is tried again shortly.`,
+      });
+      return false;
+    }
+  }
+}
+
+/** Tries the state writes left over (see Note: state writes) once more; returns how many are still left. */
+export function retryStateWrites(store: JobStore, events: WatchEvents): number {
+  const pending = pendingWrites.get(store);
+  if (!pending) return 0;
+  for (const [id, p] of [...pending]) {
+    try {
+      p.write();
+      pending.delete(id);
+      events.emit({ type: 'warning', message: `Job ${id} is now recorded as ${p.what} in the job history.` });
+    } catch (err) {
+      if (!isRefusal(err)) continue;
+      pending.delete(id);
+      events.emit({ type: 'warning', message: `Job ${id} was not recorded as ${p.what}: ${(err as Error).message}` });
+    }
+  }
+  return pending.size;
+}
+
 /** Why a running job's AbortController fired. */
 export type StopReason = 'stop' | 'cancel';
 
@@ -89,13 +157,14 @@ async function run(job: JobRecord, deps: RunnerDeps, ctl: AbortController): Prom
   const { store, events } = deps;
   const parsed = WatchJobParamsSchema.safeParse(job.params);
   if (!parsed.success) {
-    store.markFailed(job.id, `E_CORRUPT: the stored parameters of job ${job.id} are not those of a watch job (${parsed.error.issues[0]?.message}).`);
+    const reason = `E_CORRUPT: the stored parameters of job ${job.id} are not those of a watch job (${parsed.error.issues[0]?.message}).`;
+    await writeState(deps, job.id, 'failed', () => store.markFailed(job.id, reason));
     return;
   }
   const p = parsed.data;
   const base = { jobId: job.id, kind: job.kind, rule: p.watch.rule, inputs: p.watch.inputs.map((i) => i.rel) };
-  const fail = (code: string, reason: string, permanent: boolean) => {
-    store.markFailed(job.id, `${code}: ${reason}`);
+  const fail = async (code: string, reason: string, permanent: boolean) => {
+    await writeState(deps, job.id, 'failed', () => store.markFailed(job.id, `${code}: ${reason}`));
     events.emit({ type: 'job-failed', ...base, code, reason, permanent });
   };
   if (job.attempts >= deps.maxStarts) {
@@ -109,7 +178,8 @@ async function run(job: JobRecord, deps: RunnerDeps, ctl: AbortController): Prom
   events.emit({ type: 'job-started', ...base, attempt: job.attempts + 1 });
   if (isReservedTask(job.kind)) return fail('E_UNSUPPORTED', notAvailableMessage(job.kind), true);
 
-  const outDir = join(p.watch.out, p.watch.folder.replaceAll('{job}', String(job.id)));
+  const identity = { kind: job.kind, inputs: p.watch.inputs };
+  const warned = new Set<string>();
   const t0 = performance.now();
   let last = { t: 0, f: -1, m: '' as string | undefined };
   const progress = makeProgress((fraction, message) => {
@@ -122,23 +192,30 @@ async function run(job: JobRecord, deps: RunnerDeps, ctl: AbortController): Prom
   for (let attempt = 1; ; attempt++) {
     try {
       await deps.whenFolderPresent(ctl.signal);
-      const adopted = await adoptResultFolder(outDir);
-      if (adopted) {
-        store.markDone(job.id, { resultDir: outDir, files: adopted });
+      const target = await resultFolderFor(p.watch.out, p.watch.folder, job.id, identity);
+      for (const x of target.passed) {
+        if (warned.has(x.dir)) continue;
+        warned.add(x.dir);
+        events.emit({ type: 'warning', message: `The result folder ${x.dir} already exists and ${x.why}; it is left as it is, and job ${job.id} writes to ${target.dir} instead.` });
+      }
+      const outDir = target.dir;
+      if (target.adopted) {
+        const files = target.adopted;
+        await writeState(deps, job.id, 'done', () => store.markDone(job.id, { resultDir: outDir, files }));
         events.emit({ type: 'job-done', ...base, outDir, ms: Math.round(performance.now() - t0), adopted: true });
         return;
       }
       for (const inp of p.watch.inputs) {
         if ((await sha256File(inp.path)) === inp.sha256) continue;
         const reason = `${inp.rel} changed after this job was queued; the new content is a job of its own.`;
-        store.markCancelled(job.id, reason);
+        await writeState(deps, job.id, 'cancelled', () => store.markCancelled(job.id, reason));
         events.emit({ type: 'job-cancelled', jobId: job.id, reason });
         return;
       }
       if (ctl.signal.aborted) return stopped(job.id, deps, ctl); // stopped while we checked the inputs
       const params = taskParams(p.task, p.watch.inputs, outDir);
       const res = await deps.runTask(job.kind, params, { signal: ctl.signal, progress });
-      store.markDone(job.id, { resultDir: res.outDir, files: res.files });
+      await writeState(deps, job.id, 'done', () => store.markDone(job.id, { resultDir: res.outDir, files: res.files }));
       events.emit({ type: 'job-done', ...base, outDir: res.outDir, ms: Math.round(performance.now() - t0), adopted: false });
       return;
     } catch (err) {
@@ -160,12 +237,12 @@ async function run(job: JobRecord, deps: RunnerDeps, ctl: AbortController): Prom
 }
 
 /** The job was interrupted: back to the queue when the watcher stops, cancelled when the user asked. */
-function stopped(id: number, deps: RunnerDeps, ctl: AbortController): void {
+async function stopped(id: number, deps: RunnerDeps, ctl: AbortController): Promise<void> {
   if ((ctl.signal.reason as StopReason) === 'cancel') {
-    deps.store.markCancelled(id, 'cancelled by the user');
+    await writeState(deps, id, 'cancelled', () => deps.store.markCancelled(id, 'cancelled by the user'));
     deps.events.emit({ type: 'job-cancelled', jobId: id, reason: 'cancelled by the user' });
   } else {
-    deps.store.requeue(id);
+    await writeState(deps, id, 'queued', () => deps.store.requeue(id));
     deps.events.emit({ type: 'job-requeued', jobId: id, reason: 'the watcher stopped; it runs again at the next start' });
   }
 }

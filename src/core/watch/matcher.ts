@@ -235,6 +235,31 @@ export function outputTemplate(spec: JobSpec): string {
     ref: ref ? stem(ref.rel) : '',
     dir: spec.dir.replace(/\//g, '_') || 'top',
   };
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '');
-  return spec.rule.output.replace(/\{(rule|index|name|ref|dir)\}/g, (_, k: string) => safe(values[k]));
+  return spec.rule.output.replace(/\{(rule|index|name|ref|dir)\}/g, (_, k: string) => safeName(values[k]));
+}
+
+const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '');
+
+/**
+ * The result folder name of job `jobId` from outputTemplate's `folder`; `n` > 1 gives the n-th fresh name
+ * ("job12-2"), used when the first one is already taken by a folder that is not this job's result (a
+ * folder of an earlier job database whose ids also started at 1). Job ids hold no "-", so with the usual
+ * templates a fresh name is no other job's first name; the caller still takes only a name that is free.
+ */
+export function jobFolderName(folder: string, jobId: number, n = 1): string {
+  return folder.replaceAll('{job}', n > 1 ? `${jobId}-${n}` : String(jobId));
+}
+
+/**
+ * Matches the names result folders of these rules can have (outputTemplate + jobFolderName): with the
+ * output folder equal to the watched folder, files under them are our results, not new images.
+ */
+export function resultFolderPattern(rules: CompiledRule[]): RegExp {
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const one = (cr: CompiledRule) =>
+    cr.output
+      .split(/(\{[a-z]+\})/)
+      .map((part) => (part === '{job}' ? '\\d+(?:-\\d+)?' : part === '{rule}' ? esc(safeName(cr.name)) : /^\{[a-z]+\}$/.test(part) ? '[A-Za-z0-9._-]*' : esc(part)))
+      .join('');
+  return new RegExp(`^(?:${rules.map(one).join('|')})$`);
 }

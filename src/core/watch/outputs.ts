@@ -1,7 +1,8 @@
 /**
  * @file The output side of a watch session: adopting a result folder that a crashed run already renamed
- * into place, removing the hidden `.NAME.partial-PID-TIME` folders a killed process left behind, and the
- * lock that keeps two watchers off one job database (see Note: watch exactly-once in dispatcher.ts).
+ * into place (never another job's folder of the same name: a fresh name is taken beside it), removing the
+ * hidden `.NAME.partial-PID-TIME` folders a killed process left behind, and the lock that keeps two
+ * watchers off one job database (see Note: watch exactly-once in dispatcher.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
@@ -10,41 +11,101 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { LabError, toLabError } from '../errors';
 import { sha256File, type ResultFile } from '../results/result-folder';
+import { jobFolderName } from './matcher';
 
-const ResultJsonFiles = z.object({ files: z.array(z.object({ name: z.string().min(1), sha256: z.string(), bytes: z.number() })) });
+const ResultJson = z.object({
+  kind: z.string(),
+  inputs: z.array(z.object({ sha256: z.string() })),
+  files: z.array(z.object({ name: z.string().min(1), sha256: z.string(), bytes: z.number() })),
+});
+
+/** What a result folder must have been made from to be this job's: its task and its inputs' content. */
+export interface ResultIdentity {
+  kind: string;
+  /** in the job's order; references come first in result.json as in the task parameters (tasks.ts) */
+  inputs: { role: string; sha256: string }[];
+}
+
+export type Adoption =
+  | { found: 'none' }
+  | { found: 'ours'; files: ResultFile[] }
+  /** something else is there: left exactly as it is */
+  | { found: 'other'; why: string };
+
+/** result.json says "super-resolution" for rules that ask for "sr". */
+const taskName = (kind: string) => (kind === 'sr' ? 'super-resolution' : kind);
 
 /**
  * A job's result folder found already in place: the previous run got as far as the atomic rename but
- * not as far as recording 'done'. Returns its files (each checked against the sha256 in result.json), or
- * null when there is no folder (or an empty one). Throws when the folder holds something else.
+ * not as far as recording 'done'. 'ours' only when result.json was made by this task from inputs with
+ * this job's sha256, and every file it lists matches: job ids start again at 1 with a new job database,
+ * so a folder of the same name can hold another experiment's results. 'none' for no folder (or an empty
+ * one, which writeResultFolder may take).
  */
-export async function adoptResultFolder(dir: string): Promise<ResultFile[] | null> {
+export async function adoptResultFolder(dir: string, job: ResultIdentity): Promise<Adoption> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { found: 'none' };
+    if (code === 'ENOTDIR') return { found: 'other', why: 'is a file' };
     throw toLabError(err);
   }
-  if (names.length === 0) return null;
-  const bad = (why: string) =>
-    new LabError('E_INVALID_INPUT', `The result folder ${dir} already exists but ${why}; it was left untouched. Move it aside to process this job again.`, dir);
-  let listed: z.output<typeof ResultJsonFiles>;
+  if (names.length === 0) return { found: 'none' };
+  let rj: z.output<typeof ResultJson>;
   try {
-    listed = ResultJsonFiles.parse(JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')));
+    rj = ResultJson.parse(JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')));
   } catch {
-    throw bad('has no readable result.json');
+    return { found: 'other', why: 'has no readable result.json' };
   }
+  if (taskName(rj.kind) !== taskName(job.kind)) return { found: 'other', why: `holds a "${rj.kind}" result, not "${job.kind}"` };
+  const want = [...job.inputs.filter((i) => i.role === 'reference'), ...job.inputs.filter((i) => i.role !== 'reference')].map((i) => i.sha256);
+  const had = rj.inputs.map((i) => i.sha256);
+  if (had.length !== want.length || had.some((h, k) => h !== want[k])) return { found: 'other', why: 'was made from other input files (their sha256 differ)' };
   const files: ResultFile[] = [];
-  for (const f of listed.files) {
+  for (const f of rj.files) {
     const path = join(dir, f.name);
-    const sha = await sha256File(path).catch(() => '');
-    if (sha !== f.sha256) throw bad(`its ${f.name} does not match result.json`);
+    // A listed file that is gone makes the folder not a whole result; other read errors are worth a retry.
+    const sha = await sha256File(path).catch((err: unknown) => {
+      if (err instanceof LabError && err.code === 'E_NOT_FOUND') return '';
+      throw err;
+    });
+    if (sha !== f.sha256) return { found: 'other', why: `its ${f.name} does not match result.json` };
     files.push({ name: f.name, path, sha256: sha, bytes: f.bytes });
   }
-  const rj = join(dir, 'result.json');
-  files.push({ name: 'result.json', path: rj, sha256: await sha256File(rj), bytes: (await stat(rj)).size });
-  return files;
+  const rjPath = join(dir, 'result.json');
+  files.push({ name: 'result.json', path: rjPath, sha256: await sha256File(rjPath), bytes: (await stat(rjPath)).size });
+  return { found: 'ours', files };
+}
+
+/** Fresh names tried before giving up: more than any real output folder holds for one job. */
+const MAX_FRESH_NAMES = 100;
+
+/**
+ * Where job `jobId` writes its results: its own finished folder (adopted), else the first of
+ * `folder` ("..._job{job}"), "..._job{job}-2", ... that is free. A folder that is not this job's is
+ * never adopted and never overwritten; `passed` lists those, for a warning.
+ */
+export async function resultFolderFor(
+  outRoot: string,
+  folder: string,
+  jobId: number,
+  job: ResultIdentity,
+): Promise<{ dir: string; adopted: ResultFile[] | null; passed: { dir: string; why: string }[] }> {
+  const passed: { dir: string; why: string }[] = [];
+  for (let n = 1; n <= MAX_FRESH_NAMES; n++) {
+    const dir = join(outRoot, jobFolderName(folder, jobId, n));
+    const a = await adoptResultFolder(dir, job);
+    if (a.found === 'ours') return { dir, adopted: a.files, passed };
+    if (a.found === 'none') return { dir, adopted: null, passed };
+    passed.push({ dir, why: a.why });
+  }
+  throw new LabError(
+    'E_INVALID_INPUT',
+    `The result folders ${passed[0].dir} to ${passed.at(-1)!.dir} are all taken by other results; move old results out of ${outRoot}.`,
+    outRoot,
+  );
 }
 
 function pidAlive(pid: number): boolean {

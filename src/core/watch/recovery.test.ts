@@ -1,19 +1,23 @@
 /**
  * @file Recovery fault tests, in-process: transient errors retried with exponential back-off (and a
  * give-up retried by the next session), a job whose result folder was renamed into place before a crash
- * adopted rather than recomputed, stale `.partial` folders removed, Ctrl+C-style stop putting running jobs
- * back in the queue for the next start, and the watched folder vanishing mid-session.
+ * adopted rather than recomputed (but never a same-named folder made from other inputs), stale `.partial`
+ * folders removed, Ctrl+C-style stop putting running jobs back in the queue for the next start, the watched
+ * folder vanishing mid-session, an input gone when its job runs, and a job database that refuses writes.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openJobStore, type JobStore } from '../jobs/store';
+import { sha256File } from '../results/result-folder';
 import { WatchEvents } from './events';
+import { isRetryableFailure } from './job-runner';
 import { validateRules } from './rules';
 import { startWatch, type WatchSession, type WatchSessionOptions } from './session';
 import { runTaskInProcess, type RunTask } from './tasks';
-import { Recorder, resultFolders, specklePairBytes, TRACK_RULE } from './testing';
+import { checksums, Recorder, resultFolders, specklePairBytes, TRACK_RULE } from './testing';
 
 let dir: string;
 let root: string;
@@ -40,6 +44,27 @@ async function session(opts: Partial<WatchSessionOptions> = {}): Promise<{ s: Wa
   const s = await startWatch({ root, outDir: out, rules: INFO.rules, events, stableMs: 100, completeTimeoutMs: 1500, rootCheckMs: 100, backoffMs: 20, ...opts });
   sessions.push(s);
   return { s, rec };
+}
+
+/** An open job store whose state writes throw SQLITE_FULL while `full.markDone` / `full.markFailed` count down (-1: until set to 0). */
+function fullDiskStore(path: string, full: { markDone: number; markFailed: number }): JobStore {
+  const store = openJobStore(path);
+  const diskFull = () => Object.assign(new Error('database or disk is full'), { code: 'ERR_SQLITE_ERROR', errcode: 13, errstr: 'database or disk is full' });
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === 'markDone' || key === 'markFailed') {
+        return (...args: unknown[]) => {
+          if (full[key] !== 0) {
+            if (full[key] > 0) full[key]--;
+            throw diskFull();
+          }
+          return (target[key] as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      const v = Reflect.get(target, key, target) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
 }
 
 const ebusy = () => Object.assign(new Error('EBUSY: resource busy or locked, open (the detector software still holds it)'), { code: 'EBUSY' });
@@ -140,5 +165,118 @@ describe('watch recovery', () => {
     expect(rec.of('folder-back')).toHaveLength(1);
     expect(rec.of('job-failed')).toHaveLength(0);
     expect((await resultFolders(out)).folders).toHaveLength(2);
+  });
+  it('never adopts a same-named result folder made from other inputs (a new job database starts ids at 1 again); writes beside it', async () => {
+    const p = await specklePairBytes(1);
+    await writeFile(join(root, 'a.tif'), p.ref);
+    const first = await session();
+    await first.s.whenIdle();
+    const old = first.rec.of('job-done')[0];
+    await first.s.stop();
+    const oldFiles = await checksums(old.outDir);
+    // The next experiment: same folder, same file name, new content, and a fresh job database.
+    await writeFile(join(root, 'a.tif'), p.def);
+    const db = join(dir, 'second.sqlite');
+    let calls = 0;
+    const counting: RunTask = async (k, params, c) => (calls++, runTaskInProcess(k, params, c));
+    const second = await session({ dbPath: db, runTask: counting });
+    await second.s.whenIdle();
+    const done = second.rec.of('job-done');
+    expect(done).toMatchObject([{ jobId: old.jobId, adopted: false, outDir: `${old.outDir}-2` }]);
+    expect(calls).toBe(1);
+    expect(second.rec.of('warning').map((w) => w.message).join('\n')).toMatch(/already exists and was made from other input files.*left as it is/);
+    expect(await checksums(old.outDir)).toEqual(oldFiles); // the old experiment's results, untouched
+    const res = await resultFolders(out);
+    expect(res.folders).toEqual(['i_a_job1', 'i_a_job1-2']);
+    const rj = JSON.parse(await readFile(join(done[0].outDir, 'result.json'), 'utf8')) as { inputs: { sha256: string }[] };
+    expect(rj.inputs.map((i) => i.sha256)).toEqual([await sha256File(join(root, 'a.tif'))]);
+    await second.s.stop();
+
+    // A crash between the rename and markDone of that fresh folder: the re-run adopts it, not the old one.
+    const sql = new DatabaseSync(db);
+    sql.exec(`UPDATE jobs SET state = 'running', result_dir = NULL WHERE id = ${old.jobId}; DELETE FROM results WHERE job_id = ${old.jobId}`);
+    sql.close();
+    calls = 0;
+    const third = await session({ dbPath: db, runTask: counting });
+    await third.s.whenIdle();
+    expect(third.rec.of('job-done')).toMatchObject([{ jobId: old.jobId, adopted: true, outDir: done[0].outDir }]);
+    expect(calls).toBe(0);
+  });
+
+  it('retries a job whose input is gone when it runs (E_NOT_FOUND is transient) and leaves it to the next session', async () => {
+    await writeFile(join(root, 'a.tif'), (await specklePairBytes(1)).ref);
+    await writeFile(join(root, 'b.tif'), (await specklePairBytes(2)).ref);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let firstPath: string | undefined;
+    const runTask: RunTask = async (k, params, c) => {
+      if (firstPath === undefined) {
+        firstPath = String(params.path);
+        await gate;
+      }
+      return runTaskInProcess(k, params, c);
+    };
+    const { s, rec } = await session({ runTask, maxAttempts: 3 });
+    await rec.until(() => firstPath !== undefined && rec.of('job-queued').length === 2);
+    const gone = firstPath!.endsWith('a.tif') ? 'b.tif' : 'a.tif';
+    await rm(join(root, gone)); // after its job was queued, before it runs
+    release();
+    await rec.until(() => rec.of('job-failed').length === 1);
+    await s.whenIdle();
+    const failed = rec.of('job-failed');
+    expect(failed).toMatchObject([{ inputs: [gone], code: 'E_NOT_FOUND', permanent: false }]);
+    expect(failed[0].reason).toContain(join(root, gone));
+    expect(rec.of('job-retry').map((e) => e.code)).toEqual(['E_NOT_FOUND', 'E_NOT_FOUND']);
+    expect(isRetryableFailure(s.store.getJob(failed[0].jobId)!)).toBe(true);
+  });
+
+  it('records a job whose first markDone failed (database full for a moment) as done', async () => {
+    await writeFile(join(root, 'a.tif'), (await specklePairBytes(1)).ref);
+    const store = fullDiskStore(join(dir, 'app.sqlite'), { markDone: 1, markFailed: 0 });
+    const first = await session({ store });
+    await first.s.whenIdle();
+    const done = first.rec.of('job-done');
+    expect(done).toHaveLength(1);
+    expect(first.rec.of('job-failed')).toEqual([]);
+    expect(store.getJob(done[0].jobId)?.state).toBe('done');
+    expect(store.getResults(done[0].jobId).map((f) => f.name)).toEqual(['preview.png', 'result.json']);
+    await first.s.stop();
+    const again = await session({ store });
+    await again.s.whenIdle();
+    expect(again.rec.of('job-skipped').map((e) => e.state)).toEqual(['done']);
+    await again.s.stop();
+    store.close();
+  });
+
+  it('does not leave a job "running" when the database refuses every state write for a while', async () => {
+    await writeFile(join(root, 'a.tif'), (await specklePairBytes(1)).ref);
+    await writeFile(join(root, 'b.tif'), (await specklePairBytes(2)).ref);
+    const full = { markDone: -1, markFailed: -1 };
+    const store = fullDiskStore(join(dir, 'app.sqlite'), full);
+    const onTimer = await session({ store, stateRetryMs: 50, maxAttempts: 1 });
+    await onTimer.rec.until(() => onTimer.rec.of('job-done').length === 2);
+    await onTimer.rec.until(() => onTimer.rec.of('warning').filter((w) => /could not be recorded as done/.test(w.message)).length === 2);
+    const ids = onTimer.rec.of('job-done').map((e) => e.jobId);
+    expect(ids.map((id) => store.getJob(id)?.state)).toEqual(['running', 'running']);
+    full.markDone = 0; // space freed: the dispatcher's next try records them
+    await onTimer.rec.until(() => ids.every((id) => store.getJob(id)?.state === 'done'));
+    await onTimer.s.stop();
+
+    // Still full when the session stops: the next session on the same store records it first.
+    await writeFile(join(root, 'c.tif'), (await specklePairBytes(3)).ref);
+    full.markDone = -1;
+    const stopped = await session({ store, stateRetryMs: 60_000, maxAttempts: 1 });
+    await stopped.rec.until(() => stopped.rec.of('job-done').length === 1 && stopped.rec.of('warning').some((w) => /could not be recorded as done/.test(w.message)));
+    const c = stopped.rec.of('job-done')[0].jobId;
+    await stopped.s.stop();
+    expect(store.getJob(c)?.state).toBe('running');
+    full.markDone = 0;
+    const next = await session({ store });
+    await next.s.whenIdle();
+    expect(store.getJob(c)?.state).toBe('done');
+    expect(next.rec.of('job-skipped').map((e) => e.state)).toEqual(['done', 'done', 'done']);
+    expect(next.rec.of('job-queued')).toEqual([]);
+    await next.s.stop();
+    store.close();
   });
 });

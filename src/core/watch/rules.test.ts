@@ -97,6 +97,35 @@ describe('rules files', () => {
     expect(opt.ok ? [] : opt.mistakes).toEqual(['rules[0].task.options.subset: not an option of umpa; expected one of window, search, darkField']);
   });
 
+  it('runs the tracking method\'s own option checks, so a rule every job would fail on is refused with its name and option', () => {
+    const cases: [string, Record<string, unknown>, string, RegExp][] = [
+      ['zncc', { window: 4 }, 'window', /The ZNCC window 4 is not an odd whole number/],
+      ['zncc', { window: -5 }, 'window', /The ZNCC window -5 /],
+      ['zncc', { window: 1e9 }, 'window', /The ZNCC window 1000000000 /],
+      ['umpa', { window: 2.5 }, 'window', /The UMPA window 2.5 /],
+      ['umpa', { search: -5 }, 'search', /The UMPA search radius -5 /],
+      ['zncc', { search: 2.5 }, 'search', /The ZNCC search radius 2.5 /],
+      ['zncc', { search: -3 }, 'search', /The ZNCC search radius -3 /],
+      ['zncc', { subpixel: 'nope' }, 'subpixel', /sub-pixel estimator "nope" is unknown/],
+      ['zncc', { minQuality: 7 }, 'minQuality', /minimum quality 7 is not a correlation coefficient/],
+      ['icgn', { subset: 4 }, 'subset', /IC-GN subset size 4/],
+      ['icgn', { search: 1e9 }, 'search', /IC-GN search radius 1000000000/],
+    ];
+    for (const [method, options, option, message] of cases) {
+      const v = validateRules(pair({ kind: 'track', method, options }, { name: 'dic' }));
+      expect(v.ok ? [] : v.mistakes, JSON.stringify(options)).toHaveLength(1);
+      const line = v.ok ? '' : v.mistakes[0];
+      expect(line.startsWith(`rules[0].task.options.${option}: rule "dic": `), line).toBe(true);
+      expect(line).toMatch(message);
+    }
+    // every bad option at once, in an xpci task (umpa by default) too
+    const xpci = validateRules(pair({ kind: 'xpci', geometry: { pixelUm: 1, distanceM: 1, energyKeV: 20 }, options: { window: 4, search: 0 } }));
+    expect((xpci.ok ? [] : xpci.mistakes).map((m) => m.split(':')[0])).toEqual(['rules[0].task.options.window', 'rules[0].task.options.search']);
+    // sound options, and options whose limit depends on the image size, are left to run time
+    expect(validateRules(pair({ kind: 'track', method: 'zncc', options: { window: 31, search: 500, subpixel: 'newton', minQuality: -1 } })).ok).toBe(true);
+    expect(validateRules(pair({ kind: 'track', method: 'icgn', options: { subset: 41, search: 64, tolerance: 0.01 } })).ok).toBe(true);
+  });
+
   it('loadRules names the file: missing, not JSON, wrong content', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lab-rules-'));
     const err = async (p: string) => loadRules(p).then(() => null, (e: LabError) => e);

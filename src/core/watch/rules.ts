@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { LabError } from '../errors';
-import { DEFAULT_OPTIONS } from '../track/kernels';
+import { DEFAULT_OPTIONS, KERNELS } from '../track/kernels';
 
 /** Task names that validate but have no implementation in this version (none now; the dispatcher fails such jobs with a clear reason). */
 export const RESERVED_TASKS: readonly string[] = [];
@@ -128,6 +128,34 @@ const SeriesRule = z.strictObject({
   ...common,
 });
 const SingleRule = z.strictObject({ type: z.literal('single'), match: Pattern, ...common });
+/**
+ * The method's own option checks (the kernel's `validate`, as trackField runs them) on a rule's options
+ * over the defaults, so that a rule that every job would fail on is refused when it is written. The
+ * image size is not known yet, so it is taken as unbounded: checks that depend on it (window plus search
+ * larger than the image) still happen when a job runs. Each option is checked alone over the defaults,
+ * to name the option at fault and report every bad one at once; then all together.
+ */
+function methodOptionMistakes(method: z.output<typeof Method>, options: Record<string, unknown>): { option?: string; message: string }[] {
+  const check = (opts: Record<string, unknown>): string | null => {
+    try {
+      KERNELS[method].validate({ ...DEFAULT_OPTIONS[method], ...opts } as never, Infinity, Infinity);
+      return null;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  const out: { option?: string; message: string }[] = [];
+  for (const [k, v] of Object.entries(options)) {
+    const message = check({ [k]: v });
+    if (message) out.push({ option: k, message });
+  }
+  if (out.length === 0) {
+    const message = check(options);
+    if (message) out.push({ message });
+  }
+  return out;
+}
+
 const Rule = z
   .discriminatedUnion('type', [PairRule, SeriesRule, SingleRule], { error: 'expected "pair", "series" or "single"' })
   .superRefine((r, ctx) => {
@@ -162,10 +190,16 @@ const Rule = z
     if (r.task.kind === 'track' || r.task.kind === 'xpci') {
       const method = r.task.method ?? 'umpa'; // xpci's default
       const allowed = Object.keys(DEFAULT_OPTIONS[method]);
+      const typed: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(r.task.options ?? {})) {
         const want = typeof (DEFAULT_OPTIONS[method] as unknown as Record<string, unknown>)[k];
         if (!allowed.includes(k)) ctx.addIssue({ code: 'custom', path: ['task', 'options', k], message: `not an option of ${method}; expected one of ${allowed.join(', ')}` });
         else if (typeof v !== want) ctx.addIssue({ code: 'custom', path: ['task', 'options', k], message: `expected a ${want}` });
+        else typed[k] = v;
+      }
+      for (const m of methodOptionMistakes(method, typed)) {
+        const who = r.name ? `rule "${r.name}": ` : '';
+        ctx.addIssue({ code: 'custom', path: ['task', 'options', ...(m.option ? [m.option] : [])], message: `${who}${m.message}` });
       }
     }
     if (r.output !== undefined) {

@@ -4,15 +4,17 @@
  * again, bad input quarantined with the reason (the raw file untouched, sha256 before and after), and the
  * guards on output folder and job database.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabError } from '../errors';
 import { openJobStore } from '../jobs/store';
+import { writeResultFolder } from '../results/result-folder';
 import { WatchEvents } from './events';
 import { validateRules, type RulesFile } from './rules';
 import { startWatch, type WatchSession, type WatchSessionOptions } from './session';
+import type { RunTask } from './tasks';
 import { checksums, Recorder, resultFolders, specklePairBytes, TRACK_RULE } from './testing';
 
 let dir: string;
@@ -140,6 +142,30 @@ describe('watch session', () => {
     await s.whenIdle();
     await new Promise((r) => setTimeout(r, 400));
     expect(rec.of('job-done')).toHaveLength(2); // the two inputs, not the preview.png it wrote
+  });
+
+  it('with the output folder the watched folder itself, never takes its own result folders for new images', async () => {
+    // A restoration task writes an image of the same type into its result folder, as deblur does.
+    const restore: RunTask = (kind, params) =>
+      writeResultFolder(
+        String(params.outDir),
+        (tmp) => copyFile(String(params.path), join(tmp, 'deblurred.tif')),
+        (files) => ({ kind, inputs: [], files }),
+      );
+    await mkdir(join(root, 'sub'));
+    await writeFile(join(root, 'x.tif'), (await specklePairBytes(1)).ref);
+    await writeFile(join(root, 'sub', 'y.tif'), (await specklePairBytes(2)).ref);
+    const { s, rec } = await session(rules({ name: 'deblur', type: 'single', match: '.*\\.tif', task: { kind: 'info' } }), {
+      outDir: root, allowOutputInside: true, recursive: true, runTask: restore,
+    });
+    await rec.until(() => rec.of('job-done').length === 2);
+    await new Promise((r) => setTimeout(r, 600)); // several stableMs: long enough for a result image to become ready
+    await s.whenIdle();
+    expect(rec.of('job-queued').map((e) => e.inputs).sort()).toEqual([['sub/y.tif'], ['x.tif']]);
+    expect(rec.of('file-seen').map((e) => e.rel).sort()).toEqual(['sub/y.tif', 'x.tif']);
+    expect((await readdir(root)).filter((n) => n.startsWith('deblur_')).sort()).toEqual(
+      rec.of('job-done').map((e) => e.outDir.slice(root.length + 1)).sort(),
+    );
   });
 
   it('keeps a second watcher off the same job database', async () => {

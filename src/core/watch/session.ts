@@ -10,14 +10,15 @@ import { LabError } from '../errors';
 import { openJobStore, type JobStore } from '../jobs/store';
 import { Dispatcher, type DispatcherOptions } from './dispatcher';
 import { WatchEvents } from './events';
+import { resultFolderPattern } from './matcher';
 import { acquireLock } from './outputs';
 import { loadRules, type RulesFile } from './rules';
 import { runTaskInProcess, type RunTask } from './tasks';
 import { FolderWatcher, type FolderWatcherOptions } from './watcher';
 
 export interface WatchSessionOptions
-  extends Omit<FolderWatcherOptions, 'root' | 'events' | 'accept' | 'ignorePaths'>,
-    Pick<DispatcherOptions, 'concurrency' | 'maxAttempts' | 'backoffMs' | 'maxBackoffMs' | 'maxStarts'> {
+  extends Omit<FolderWatcherOptions, 'root' | 'events' | 'accept' | 'ignorePaths' | 'ignore'>,
+    Pick<DispatcherOptions, 'concurrency' | 'maxAttempts' | 'backoffMs' | 'maxBackoffMs' | 'maxStarts' | 'stateRetryMs'> {
   /** the acquisition folder */
   root: string;
   /** rules, or the path of a rules file */
@@ -95,9 +96,20 @@ export async function startWatch(opts: WatchSessionOptions): Promise<WatchSessio
     backoffMs: opts.backoffMs,
     maxBackoffMs: opts.maxBackoffMs,
     maxStarts: opts.maxStarts,
+    stateRetryMs: opts.stateRetryMs,
     requeueOnStart: !opts.store,
   });
   const { recursive, usePolling, pollIntervalMs, stableMs, completeTimeoutMs, rootCheckMs } = opts;
+  // Results written straight into the watched folder cannot be left out by path as a separate output
+  // folder is: tell them by the names result folders get, or a recursive rule would take their images for
+  // new ones and process its own output again and again. Only what lies inside such a folder is left out,
+  // as an input file may well match the name pattern. The hidden .NAME.partial-* folders a result is
+  // written in are ignored as hidden names anyway (watcher.ts).
+  const resultFolder = outDir === root ? resultFolderPattern(dispatcher.matcher.rules) : undefined;
+  const inResultFolder = resultFolder && ((rel: string) => {
+    const cut = rel.indexOf('/');
+    return cut > 0 && resultFolder.test(rel.slice(0, cut));
+  });
   const watcher = new FolderWatcher({
     recursive, usePolling, pollIntervalMs, stableMs, completeTimeoutMs, rootCheckMs,
     root,
@@ -105,6 +117,7 @@ export async function startWatch(opts: WatchSessionOptions): Promise<WatchSessio
     accept: (rel) => dispatcher.matcher.accepts(rel),
     // Only matters with allowOutputInside, or a --db inside the watched folder.
     ignorePaths: [outDir, dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}.lock`].filter((p) => inside(p, root) && p !== root),
+    ignore: inResultFolder,
   });
   try {
     await dispatcher.start();

@@ -35,6 +35,8 @@ export interface FolderWatcherOptions {
   accept?: (rel: string) => boolean;
   /** sub-trees never reported: the output folder and job database when they sit inside root */
   ignorePaths?: string[];
+  /** more paths never reported, by path relative to root with '/' (result folders when the output folder is root) */
+  ignore?: (rel: string) => boolean;
   events: WatchEvents;
 }
 
@@ -204,6 +206,7 @@ export class FolderWatcher {
     const abs = resolve(p);
     if (abs === this.root || !abs.startsWith(this.root + sep)) return false; // root and its ancestors
     if (this.ignorePaths.some((ig) => abs === ig || abs.startsWith(ig + sep))) return true;
+    if (this.opts.ignore?.(this.rel(abs))) return true;
     // Every component below root, so a hidden folder hides its whole sub-tree.
     return this.rel(abs).split('/').some(isIgnoredName);
   }
