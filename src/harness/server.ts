@@ -62,7 +62,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   await mkdir(opts.dataDir, { recursive: true });
   const uploadDir = join(opts.dataDir, 'uploads');
   const jobs = openJobStore(join(opts.dataDir, 'jobs.sqlite'));
-  jobs.requeueInterrupted();
+  // Watch jobs back to the queue, interactive ones that can never run again failed (store.ts, Note: interrupted jobs).
+  jobs.recoverInterrupted();
   // The Settings workspace's execution-provider preference applies when the compute host starts.
   if (!opts.compute) await applySavedProviderPreference(opts.dataDir);
   const compute = opts.compute ?? forkComputeHost();

@@ -49,7 +49,8 @@ async function start(): Promise<void> {
   await app.whenReady();
   installAppWideGuards();
   const jobs = openJobStore(join(app.getPath('userData'), 'jobs.sqlite'));
-  jobs.requeueInterrupted();
+  // Watch jobs back to the queue, interactive ones that can never run again failed (store.ts, Note: interrupted jobs).
+  jobs.recoverInterrupted();
   // The Settings workspace's execution-provider preference applies when the compute host starts.
   await applySavedProviderPreference(app.getPath('userData'));
   const compute = startUtilityComputeHost();

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobSchema } from '../../shared/contract';
 import { LabError } from '../errors';
 import { JOB_DB_APPLICATION_ID, SCHEMA_VERSION } from './migrations';
-import { computeInputKey, openJobStore, type JobStore } from './store';
+import { computeInputKey, interruptedJobError, openJobStore, type JobStore } from './store';
 
 let dir: string;
 const open: JobStore[] = [];
@@ -320,5 +320,80 @@ describe('job store: queries', () => {
     const store = openStore();
     store.close();
     expect(labError(() => store.count(), 'E_INVALID_INPUT').message).toMatch(/already closed/);
+  });
+});
+
+describe('job store: recovery at launch (Note: interrupted jobs)', () => {
+  const watchParams = (out: string) => ({ watch: { rule: 'r', out, inputs: [{ role: 'image', rel: 'a.tif', sha256: SHA }] } });
+
+  /** The database a power cut leaves: watch and interactive jobs running, and queued ones from older launches. */
+  function crashedStore(file: string) {
+    const a = openStore(file);
+    const watchRunning = a.createJob({ kind: 'track', params: watchParams('/out') }).id;
+    a.markRunning(watchRunning);
+    const watchQueued = a.createJob({ kind: 'xpci', params: watchParams('/out') }).id;
+    const trackRunning = a.createJob({ kind: 'track', params: { ref: '/a.tif', cur: '/b.tif' } }).id;
+    a.markRunning(trackRunning);
+    // What the old requeue-everything start-up left: an interactive job queued with no start time.
+    const deblurQueued = a.createJob({ kind: 'deblur', params: { inPath: '/sem.tif' } }).id;
+    a.markRunning(deblurQueued);
+    a.requeueInterrupted();
+    a.markRunning(watchRunning);
+    a.markRunning(trackRunning);
+    const finished = a.createJob({ kind: 'track', params: {} }).id;
+    a.markRunning(finished);
+    a.markFailed(finished, 'earlier failure');
+    a.close();
+    return { watchRunning, watchQueued, trackRunning, deblurQueued, finished };
+  }
+
+  it('requeues watch jobs and fails interactive ones with a message that says when and what to do', () => {
+    const file = path.join(dir, 'jobs.sqlite');
+    const ids = crashedStore(file);
+    const b = openStore(file);
+    expect(b.recoverInterrupted()).toEqual({ requeued: 1, failed: 2 });
+
+    expect(b.getJob(ids.watchRunning)).toMatchObject({ state: 'queued', startedAt: null, error: null });
+    expect(b.getJob(ids.watchQueued)).toMatchObject({ state: 'queued', error: null });
+    const track = b.getJob(ids.trackRunning)!;
+    expect(track.state).toBe('failed');
+    expect(track.finishedAt).not.toBeNull();
+    // openStore's clock: 2026-11-21 12:00:01 UTC plus one second per timestamp; the restart came later.
+    expect(track.error).toMatch(/^Interrupted: the app stopped while this job ran \(started 2026-11-21 12:00 UTC\)\. Run it again from its workspace\.$/);
+    expect(b.getJob(ids.deblurQueued)).toMatchObject({ state: 'failed', error: expect.stringMatching(/^Interrupted: .*\(started 2026-11-21 12:00 UTC\).*workspace\.$/) });
+    expect(b.getJob(ids.finished)).toMatchObject({ state: 'failed', error: 'earlier failure' });
+    // Still readable through the contract and listed under the Jobs list's failed filter.
+    expect(JobSchema.safeParse(track).success).toBe(true);
+    expect(b.listJobs({ limit: 10, state: 'failed', search: 'Interrupted' }).total).toBe(2);
+
+    const before = b.listJobs({ limit: 10 }).jobs;
+    expect(b.recoverInterrupted()).toEqual({ requeued: 0, failed: 0 });
+    expect(b.listJobs({ limit: 10 }).jobs).toEqual(before);
+  });
+
+  it('treats a watch.file record as a watch job', () => {
+    const file = path.join(dir, 'jobs.sqlite');
+    const a = openStore(file);
+    const rec = a.createJob({ kind: 'watch.file', params: {} }).id;
+    a.markRunning(rec);
+    a.close();
+    const b = openStore(file);
+    expect(b.recoverInterrupted()).toEqual({ requeued: 1, failed: 0 });
+    expect(b.getJob(rec)!.state).toBe('queued');
+  });
+
+  it('keeps the rest of the state machine: a recovered job is final, a requeued watch job runs again', () => {
+    const file = path.join(dir, 'jobs.sqlite');
+    const ids = crashedStore(file);
+    const b = openStore(file);
+    b.recoverInterrupted();
+    labError(() => b.markRunning(ids.trackRunning), 'E_INVALID_INPUT');
+    labError(() => b.requeue(ids.deblurQueued), 'E_INVALID_INPUT');
+    expect(b.markRunning(ids.watchRunning).attempts).toBe(3); // started, requeued by the old start-up, started, requeued now
+  });
+
+  it('fails an interactive job with no recorded start time with a message that still makes sense', () => {
+    expect(interruptedJobError(null)).toBe('Interrupted: the app stopped while this job ran (start time unknown). Run it again from its workspace.');
+    expect(interruptedJobError('yesterday')).toContain('(started yesterday)');
   });
 });

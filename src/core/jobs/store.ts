@@ -1,12 +1,14 @@
 /**
  * @file The durable job history: one SQLite file (node:sqlite, WAL) holding every job the user ran, its
  * state, parameters, result folder and result files. The back end creates a job, marks it running, then
- * done / failed / cancelled; on start-up `requeueInterrupted()` puts jobs that were running when the app
- * died back in the queue. The schema and its upgrades live in migrations.ts, row parsing in rows.ts.
+ * done / failed / cancelled; on start-up `recoverInterrupted()` deals with the jobs the last run left
+ * unfinished (see Note: interrupted jobs). The schema and its upgrades live in migrations.ts, row parsing
+ * in rows.ts.
  *
  * Note: job states. queued → running → done | failed | cancelled; a queued job may also fail (its input
- * vanished) or be cancelled before it starts; running → queued happens only through requeueInterrupted
- * (after a crash) or requeue(id) (the process that runs the job is stopping and gives it back).
+ * vanished, or it is an interactive job stranded by a crash) or be cancelled before it starts; running →
+ * queued happens only through requeueInterrupted / recoverInterrupted (after a crash) or requeue(id) (the
+ * process that runs the job is stopping and gives it back).
  * done, failed and cancelled are final: a retry is a new job. Each transition is one conditional UPDATE
  * (`WHERE state IN (...)`), so two processes racing on the same job cannot both win.
  */
@@ -31,6 +33,24 @@ export type JobOrigin = 'watch' | 'any';
  * Acquisition history even if its params ever lose that object.
  */
 const WATCH_ORIGIN_SQL = `(json_type(params_json, '$.watch') = 'object' OR kind = 'watch.file')`;
+/** The negation of WATCH_ORIGIN_SQL: json_type is NULL without a `watch` key, and NOT NULL matches nothing. */
+const NOT_WATCH_ORIGIN_SQL = `NOT ifnull(${WATCH_ORIGIN_SQL}, 0)`;
+
+/**
+ * Note: interrupted jobs. After a crash or power cut, jobs may be left 'running' (and, from app versions
+ * that requeued every running job, 'queued'). Only watch jobs have something that picks them up again:
+ * the watch service resumes the queued jobs of its output folder. An interactive job (track, xpci,
+ * deblur, ...) is created and marked running in one call by the back end, and nothing queues one across
+ * launches, so left 'queued' it would sit in the Jobs list forever and neither Retry nor Cancel would
+ * touch it. recoverInterrupted therefore requeues the watch jobs and fails the others with a message that
+ * says what happened and what to do; failed is final, so the user sees the job as over.
+ */
+export function interruptedJobError(startedAt: string | null): string {
+  const d = startedAt ? new Date(startedAt) : null;
+  const when = !d ? 'start time unknown' : Number.isNaN(d.getTime()) ? `started ${startedAt}` : `started ${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  // Retry only re-runs watch jobs (watch-service.ts), so the way back is the workspace the job came from.
+  return `Interrupted: the app stopped while this job ran (${when}). Run it again from its workspace.`;
+}
 
 export interface JobStore {
   /** absolute path of the database file */
@@ -51,8 +71,17 @@ export interface JobStore {
   markDone(id: number, result: { resultDir: string; files?: JobResultFile[] }): JobRecord;
   markFailed(id: number, error: string): JobRecord;
   markCancelled(id: number, reason?: string): JobRecord;
-  /** Puts jobs left 'running' by a crash back to 'queued'; returns how many. Call once at start-up. */
+  /**
+   * Puts every job left 'running' by a crash back to 'queued'; returns how many. For a store only a
+   * watcher uses (the CLI's); the app and the harness call recoverInterrupted instead.
+   */
   requeueInterrupted(): number;
+  /**
+   * Start-up recovery for the app's store (Note: interrupted jobs): watch jobs left 'running' go back to
+   * 'queued'; other jobs left 'running' or 'queued' become 'failed' with interruptedJobError. One
+   * transaction; a second call changes nothing. Call once at launch, before anything runs jobs.
+   */
+  recoverInterrupted(): { requeued: number; failed: number };
   /** Gives one running job back to the queue (its runner is stopping, e.g. Ctrl+C); it runs again later. */
   requeue(id: number): JobRecord;
   /**
@@ -223,10 +252,7 @@ class SqliteJobStore implements JobStore {
   private transition(id: number, to: keyof typeof ALLOWED_FROM, set: string, values: Record<string, string | null>): JobRecord {
     arg(IdSchema, id, 'job id');
     const from = ALLOWED_FROM[to];
-    const sql = `UPDATE jobs SET state = '${to}', updated_at = :now, ${set}
-                 WHERE id = :id AND state IN (${from.map((s) => `'${s}'`).join(', ')})`;
-    const res = this.db_().prepare(sql).run({ id, now: this.stamp(), ...values });
-    if (Number(res.changes) === 0) {
+    if (!this.update(id, to, set, values)) {
       const job = this.getJob(id);
       if (!job) throw new LabError('E_NOT_FOUND', `Job ${id} does not exist in the job history ${this.path}.`);
       throw new LabError(
@@ -235,6 +261,14 @@ class SqliteJobStore implements JobStore {
       );
     }
     return this.getJob(id)!;
+  }
+
+  /** The UPDATE of `transition` alone, without reading the row back; true if the job moved. */
+  private update(id: number, to: keyof typeof ALLOWED_FROM, set: string, values: Record<string, string | null>): boolean {
+    const from = ALLOWED_FROM[to];
+    const sql = `UPDATE jobs SET state = '${to}', updated_at = :now, ${set}
+                 WHERE id = :id AND state IN (${from.map((s) => `'${s}'`).join(', ')})`;
+    return Number(this.db_().prepare(sql).run({ id, now: this.stamp(), ...values }).changes) > 0;
   }
 
   createJob(input: { kind: string; params: Record<string, unknown>; inputKey?: string }): JobRecord {
@@ -315,6 +349,26 @@ class SqliteJobStore implements JobStore {
   requeueInterrupted(): number {
     this.db_();
     return Number(this.stmt.requeue.run(this.stamp()).changes);
+  }
+
+  recoverInterrupted(): { requeued: number; failed: number } {
+    return this.tx(() => {
+      const db = this.db_();
+      const requeued = db
+        .prepare(`UPDATE jobs SET state = 'queued', started_at = NULL, updated_at = ? WHERE state = 'running' AND ${WATCH_ORIGIN_SQL}`)
+        .run(this.stamp()).changes;
+      // Only the columns the message needs, and no row read back: one unreadable row should not stop the
+      // app from starting.
+      const stranded = db
+        .prepare(`SELECT id, coalesce(started_at, created_at) AS began FROM jobs
+                  WHERE state IN ('running', 'queued') AND ${NOT_WATCH_ORIGIN_SQL} ORDER BY id`)
+        .all() as { id: number; began: string | null }[];
+      let failed = 0;
+      for (const j of stranded) {
+        if (this.update(Number(j.id), 'failed', 'finished_at = :now, error = :error', { error: interruptedJobError(j.began) })) failed++;
+      }
+      return { requeued: Number(requeued), failed };
+    });
   }
 
   requeue(id: number): JobRecord {
