@@ -4,17 +4,22 @@
  * jobs in a job store, exported as HTML + PDF with an injected printer (headless Chromium, the harness's;
  * the printer is asked for once per export and closed afterwards) and progress events under the taskId;
  * jobs that are missing or failed, a relative path and a PDF without a printer are refused in one
- * sentence before anything is written.
+ * sentence before anything is written. The heavy part runs as the `report.stage` compute op: in process
+ * here, and through a real forked compute host in the last block, where progress crosses the process
+ * boundary and a cancellation, during the build or during printing, leaves no file behind.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallOutput, EventName, EventPayload } from '../../shared/contract';
-import type { ComputeClient } from '../compute/client';
+import { forkComputeHost, type ComputeClient, type MessageComputeClient } from '../compute/client';
+import { ops } from '../compute/ops';
+import { toLabError } from '../errors';
 import { openJobStore, type JobStore } from '../jobs/store';
+import { makeProgress } from '../progress';
 import { chromiumPrinter } from '../report/pdf';
 import { makeRestoreFixtures } from '../report/report-fixtures';
 import { formatValue } from '../report/format';
@@ -23,7 +28,19 @@ import { dispatchCall } from './dispatch';
 import { createBackend, type BackendDeps } from './handlers';
 
 const CAN_PRINT = existsSync(process.env.LAB_CHROMIUM ?? '/usr/bin/chromium') && spawnSync('pdftotext', ['-v']).status === 0;
-const noCompute: ComputeClient = { run: async () => { throw new Error('not used'); }, close: async () => {} };
+const inProcessCompute: ComputeClient = {
+  async run<T>(op: string, input: unknown, opts: { signal?: AbortSignal; onProgress?: (f: number, m?: string) => void } = {}) {
+    const fn = ops[op];
+    if (!fn) throw new Error(`no op ${op}`);
+    const signal = opts.signal ?? new AbortController().signal;
+    try {
+      return (await fn(structuredClone(input), { signal, progress: makeProgress((f, m) => opts.onProgress?.(f, m)) })) as T;
+    } catch (err) {
+      throw toLabError(signal.aborted ? Object.assign(new Error(), { name: 'AbortError' }) : err); // as host-runtime.ts does
+    }
+  },
+  async close() {},
+};
 
 let dir: string;
 let store: JobStore;
@@ -52,11 +69,11 @@ afterAll(async () => {
 function backend(extra: Partial<BackendDeps> = {}) {
   const events: { name: string; payload: unknown }[] = [];
   const b = createBackend({
-    compute: noCompute, jobs: store, binaries: new BinaryStore(), transport: 'browser-harness', binaryUrl: () => '', resultsDir: join(dir, 'results'),
+    compute: inProcessCompute, jobs: store, binaries: new BinaryStore(), transport: 'browser-harness', binaryUrl: () => '', resultsDir: join(dir, 'results'),
     emit: <N extends EventName>(name: N, payload: EventPayload<N>) => void events.push({ name, payload }),
     ...extra,
   });
-  return { call: (input: unknown) => dispatchCall(b.handlers, 'report.export', input), events };
+  return { call: (input: unknown) => dispatchCall(b.handlers, 'report.export', input), cancel: (taskId: string) => dispatchCall(b.handlers, 'task.cancel', { taskId }), events };
 }
 
 describe('report.export', () => {
@@ -121,5 +138,87 @@ describe('report.export', () => {
       expect(text, needle).toContain(needle);
     }
     console.log(`[report.export] ${v.pages} pages, ${v.figures} figures, ${v.dataFiles} data files`);
+  }, 120_000);
+});
+
+describe('report.export through a real forked compute host', () => {
+  let host: MessageComputeClient;
+  beforeAll(() => {
+    host = forkComputeHost();
+  });
+  afterAll(() => host.close());
+
+  /** Files of the test folder named after a report (its HTML, PDF, data folder and any temporary). */
+  const leftovers = async (name: string) => (await readdir(dir)).filter((f) => f.includes(name));
+  /** Six sections, so that a cancellation lands while the host is still building. */
+  const sixJobs = () => [ids.deblur, ids.sr, ids.deblur, ids.sr, ids.deblur, ids.sr];
+
+  it('builds the report in the host, with progress under the taskId, the files in place', async () => {
+    const { call, events } = backend({ compute: host });
+    const out = join(dir, 'hosted.html');
+    const r = await call({ taskId: 'rep-host', jobIds: [ids.deblur, ids.sr], outPath: out, pdf: false, title: 'Hosted' });
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
+    if (!r.ok) return;
+    expect(r.value).toMatchObject({ htmlPath: out, pdfPath: null, dataDir: join(dir, 'hosted_data'), sections: 2 });
+    expect(await readFile(out, 'utf8')).toContain(`job #${ids.sr}`);
+    expect(existsSync(join(dir, 'hosted_data', 'manifest.json'))).toBe(true);
+    const progress = events.filter((e) => e.name === 'task.progress').map((e) => e.payload as { taskId: string; fraction: number; message?: string });
+    expect(progress.every((p) => p.taskId === 'rep-host')).toBe(true);
+    // at least the first section's report from inside the host, then the end
+    expect(progress.some((p) => /^section 1 of 2/.test(p.message ?? ''))).toBe(true);
+    expect(progress.at(-1)!.fraction).toBe(1);
+    expect((await leftovers('hosted')).sort()).toEqual(['hosted.html', 'hosted_data']);
+  }, 120_000);
+
+  it('cancelled while the host builds: E_CANCELLED, no report, no data folder, no temporary files; the host goes on', async () => {
+    const { call, cancel, events } = backend({ compute: host, reportPrinter: async () => { throw new Error('not reached'); } });
+    const out = join(dir, 'cancel-build.html');
+    let cancelled = false;
+    const started = new Promise<void>((resolve) => {
+      const push = events.push.bind(events);
+      events.push = (...items) => {
+        const n = push(...items);
+        if (!cancelled && items.some((e) => e.name === 'task.progress')) (cancelled = true), resolve();
+        return n;
+      };
+    });
+    const run = call({ taskId: 'rep-cancel', jobIds: sixJobs(), outPath: out, pdf: true });
+    await started;
+    expect(await cancel('rep-cancel')).toMatchObject({ ok: true, value: { cancelled: true } });
+    const r = await run;
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('E_CANCELLED');
+    const fractions = events.filter((e) => e.name === 'task.progress').map((e) => (e.payload as { fraction: number }).fraction);
+    expect(Math.max(...fractions)).toBeLessThan(0.8 * (5 / 6)); // stopped before the last section
+    expect(existsSync(out)).toBe(false);
+    expect(await leftovers('cancel-build')).toEqual([]);
+    // the same host serves the next export
+    const again = await backend({ compute: host }).call({ jobIds: [ids.sr], outPath: join(dir, 'after-cancel.html'), pdf: false });
+    expect(again.ok, again.ok ? '' : again.error.message).toBe(true);
+  }, 120_000);
+
+  it('cancelled while main prints the PDF: nothing is placed and the staged files are removed', async () => {
+    let printed = 0, closed = 0;
+    let cancel!: () => Promise<unknown>;
+    const { call, cancel: cancelTask } = backend({
+      compute: host,
+      reportPrinter: async () => ({
+        print: async () => {
+          printed++;
+          await cancel();
+          return new Uint8Array(); // never read: the cancellation is checked first
+        },
+        close: async () => void closed++,
+      }),
+    });
+    cancel = () => cancelTask('rep-print');
+    const out = join(dir, 'cancel-print.html');
+    const r = await call({ taskId: 'rep-print', jobIds: [ids.deblur], outPath: out, pdf: true });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('E_CANCELLED');
+    expect([printed, closed]).toEqual([1, 1]);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(join(dir, 'cancel-print.pdf'))).toBe(false);
+    expect(await leftovers('cancel-print')).toEqual([]);
   }, 120_000);
 });

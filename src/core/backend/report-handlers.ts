@@ -1,7 +1,10 @@
 /**
  * @file `report.export`, split out of handlers.ts: the report of jobs chosen in the history (by job id)
- * and/or result folders, written by the same `writeReport` as `lab report` — the HTML, its data folder
- * beside it and, when asked, the PDF beside the HTML. Printing is the transport's (BackendDeps
+ * and/or result folders, made by the same code as `lab report` — the HTML, its data folder beside it and,
+ * when asked, the PDF beside the HTML. The heavy part (reading maps, drawing, hashing) runs in the compute
+ * host as the `report.stage` op, with progress and cancellation like every long task; this side only
+ * prints the PDF and renames the staged files into place (Note: Report export off the main process, in
+ * report/write-report.ts), so a cancelled export creates none of its files. Printing is the transport's (BackendDeps
  * `reportPrinter`): Electron main prints with a hidden sandboxed window's printToPDF, the harness with
  * headless Chromium (report/pdf.ts chromiumPrinter). The stylesheet comes from `reportCss` where the
  * default path does not hold (a packaged app keeps it under its resources folder).
@@ -15,7 +18,7 @@ import type { CallInputParsed, CallOutput } from '../../shared/contract';
 import { LabError } from '../errors';
 import { makeProgress } from '../progress';
 import type { PdfPrinter } from '../report/pdf';
-import { writeReport } from '../report/write-report';
+import { discardReport, finishReport, type StageReportOptions, type StagedReport } from '../report/write-report';
 import type { BackendDeps } from './handlers';
 
 /** A printer for one export; `close` frees what it holds (a browser, a hidden window). */
@@ -57,38 +60,38 @@ export function reportHandlers(c: ReportHandlerContext): { 'report.export': (inp
       const taskId = input.taskId ?? `report-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
       return c.asTask(taskId, async (signal) => {
         const progress = makeProgress((fraction, message) => deps.emit('task.progress', { taskId, fraction, message }));
+        const share = input.pdf ? 0.8 : 0.95;
+        const opts: StageReportOptions = {
+          jobDirs,
+          jobLabels: labels,
+          outHtml: outPath,
+          outPdf: input.pdf ? pdfPathFor(outPath) : undefined,
+          force: input.force,
+          title: input.title,
+          operator: input.operator,
+          sample: input.sample,
+          project: input.project,
+          notes: input.notes,
+          css: deps.reportCss?.(),
+          hints: { force: 'Tick "Replace an existing report of that name" to replace it.', rename: 'Choose another report file name.' },
+        };
+        const staged = await deps.compute.run<StagedReport>('report.stage', opts, { signal, onProgress: (f, m) => progress.report(f * share, m) });
         let printer: ReportPrinterHandle | null = null;
         try {
-          if (input.pdf) printer = await deps.reportPrinter!();
-          const res = await writeReport(
-            {
-              jobDirs,
-              jobLabels: labels,
-              outHtml: outPath,
-              outPdf: input.pdf ? pdfPathFor(outPath) : undefined,
-              force: input.force,
-              title: input.title,
-              operator: input.operator,
-              sample: input.sample,
-              project: input.project,
-              notes: input.notes,
-              printer: printer?.print,
-              css: deps.reportCss?.(),
-              hints: { force: 'Tick "Replace an existing report of that name" to replace it.', rename: 'Choose another report file name.' },
-            },
-            { signal, progress },
-          );
+          if (input.pdf && !signal.aborted) printer = await deps.reportPrinter!();
+          const done = await finishReport(staged, printer?.print ?? null, { signal, progress: progress.sub(share, 1) });
           return {
-            htmlPath: res.html,
-            pdfPath: res.pdf ?? null,
-            dataDir: res.dataDir,
-            pages: res.pageCount ?? null,
-            sections: res.model.sections.length,
-            figures: res.figures,
-            dataFiles: res.dataFiles,
-            warnings: res.warnings,
+            htmlPath: staged.html,
+            pdfPath: done.pdf ?? null,
+            dataDir: staged.dataDir,
+            pages: done.pageCount ?? null,
+            sections: staged.sections,
+            figures: staged.figures,
+            dataFiles: staged.dataFiles,
+            warnings: done.warnings,
           };
         } finally {
+          await discardReport(staged);
           await printer?.close().catch(() => {});
         }
       });

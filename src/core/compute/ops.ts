@@ -11,6 +11,7 @@ import { openResultFolder } from '../results/open-result';
 import { openImageFile } from '../tasks/open-image';
 import { runSimulatePairTask, type SimulatePairTaskParams } from '../tasks/simulate-pair-task';
 import { runTrackTask, type TrackTaskParams } from '../tasks/track-task';
+import { reportOps } from './report-ops';
 import { restoreOps } from './restore-ops';
 import { watchTaskOp } from './watch-ops';
 import { xpciOps } from './xpci-ops';
@@ -42,4 +43,6 @@ export const ops: OpTable = {
   ...restoreOps,
   /** X-ray phase: run, simulate, line profile (xpci-ops.ts) */
   ...xpciOps,
+  /** report export: build, draw and write under temporary names (report-ops.ts) */
+  ...reportOps,
 };

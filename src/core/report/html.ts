@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { LabError } from '../errors';
 import { escapeHtml } from './format';
 import { figureHtml, tableHtml } from './html-figures';
-import { allFigures, tocEntries, type Block, type ReportModel } from './model';
+import { allFigures, tocEntries, type Block, type ReportMeta, type ReportModel, type ReportSection } from './model';
 
 export interface HtmlOptions {
   /** the data folder as the HTML refers to it (relative to the HTML file), e.g. "report_data" */
@@ -59,14 +59,13 @@ function blockHtml(b: Block, dataDir: string): string {
   }
 }
 
-function titlePage(model: ReportModel, dataDir: string): string {
-  const m = model.meta;
+function titlePage(m: ReportMeta, jobs: number, dataDir: string): string {
   const rows: [string, string | undefined][] = [
     ['Project', m.project],
     ['Sample', m.sample],
     ['Operator', m.operator],
     ['Date', m.date],
-    ['Jobs', String(model.sections.length)],
+    ['Jobs', String(jobs)],
     ['Generated', `${m.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} by Speckle Lab ${m.appVersion}`],
   ];
   return `<div class="brand">Speckle Lab · measurement report</div>
@@ -80,8 +79,15 @@ Every figure and table names the files behind it in the data folder <code>${esca
 copied unchanged from the result folders, and CSV files holding exactly the plotted values.</p>`;
 }
 
-function tocHtml(model: ReportModel, pages?: PageMap): string {
-  const entries = [...(model.notes ? [{ id: 'notes', number: '', title: 'Notes', level: 1 as const }] : []), ...tocEntries(model)];
+/** An entry of the table of contents (the notes, then model.ts `tocEntries`). */
+export type TocEntry = ReturnType<typeof tocEntries>[number];
+
+/** The TOC's entries: the notes first when there are any, then every section and subsection. */
+export function tocOf(model: Pick<ReportModel, 'notes' | 'sections'>): TocEntry[] {
+  return [...(model.notes ? [{ id: 'notes', number: '', title: 'Notes', level: 1 as const }] : []), ...tocEntries(model as ReportModel)];
+}
+
+function tocHtml(entries: TocEntry[], pages?: PageMap): string {
   const items = entries
     .map((e) => {
       const pg = pages?.[e.id];
@@ -91,24 +97,38 @@ function tocHtml(model: ReportModel, pages?: PageMap): string {
   return `<nav class="toc${pages ? ' with-pages' : ''}"><h2>Contents</h2><ol>${items}</ol></nav>`;
 }
 
-/** Draws every figure once; `render(pages)` assembles the document with or without TOC page numbers. */
-export function htmlRenderer(model: ReportModel, opts: HtmlOptions): { render(pages?: PageMap): string; figures: number } {
-  const css = opts.css ?? reportCss();
-  const notes = model.notes ? `<section class="notes" id="notes"><h2>Notes</h2>${p(model.notes)}</section>` : '';
-  const sections = model.sections
-    .map((s) => {
-      const subs = s.subsections
-        .map((ss, k) => `<section class="sub" id="${ss.id}"><h3><span class="num">${s.number}.${k + 1}</span> ${escapeHtml(ss.title)}</h3>\n${ss.blocks.map((b) => blockHtml(b, opts.dataDir)).join('\n')}</section>`)
-        .join('\n');
-      return `<section class="job" id="${s.id}"><h2><span class="num">${s.number}</span> ${escapeHtml(s.title)}</h2>${s.subtitle ? `<p class="subtitle">${escapeHtml(s.subtitle)}</p>` : ''}\n${subs}</section>`;
-    })
+/** One job's section with its figures drawn (the expensive part of rendering: PNG maps, SVG charts). */
+export function sectionHtml(s: ReportSection, dataDir: string): string {
+  const subs = s.subsections
+    .map((ss, k) => `<section class="sub" id="${ss.id}"><h3><span class="num">${s.number}.${k + 1}</span> ${escapeHtml(ss.title)}</h3>\n${ss.blocks.map((b) => blockHtml(b, dataDir)).join('\n')}</section>`)
     .join('\n');
-  const title = titlePage(model, opts.dataDir);
+  return `<section class="job" id="${s.id}"><h2><span class="num">${s.number}</span> ${escapeHtml(s.title)}</h2>${s.subtitle ? `<p class="subtitle">${escapeHtml(s.subtitle)}</p>` : ''}\n${subs}</section>`;
+}
+
+/**
+ * The document around its table of contents, so that it can be assembled again with page numbers from
+ * plain strings (no model, no figures): `head + TOC + tail`. This is what a report built job by job
+ * keeps, and what the PDF printer gets across processes (Note: Report export off the main process,
+ * write-report.ts).
+ */
+export interface DocumentParts {
+  head: string;
+  toc: TocEntry[];
+  tail: string;
+}
+
+/**
+ * The document's parts from the title page fields, the TOC entries and the sections already drawn.
+ *
+ * @param jobs the number of job sections (the title page says it)
+ */
+export function documentParts(model: Pick<ReportModel, 'meta' | 'notes'>, toc: TocEntry[], jobs: number, sectionsHtml: string[], opts: HtmlOptions): DocumentParts {
+  const css = opts.css ?? reportCss();
   const m = model.meta;
+  const notes = model.notes ? `<section class="notes" id="notes"><h2>Notes</h2>${p(model.notes)}</section>` : '';
   const end = `<p class="end">End of report · ${escapeHtml(m.title)} · ${escapeHtml(m.date)} · Speckle Lab ${escapeHtml(m.appVersion)}</p>`;
   return {
-    figures: allFigures(model).length,
-    render: (pages?: PageMap) => `<!doctype html>
+    head: `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="Speckle Lab ${escapeHtml(m.appVersion)}">
@@ -118,15 +138,28 @@ ${css}
 </style></head>
 <body>
 <header class="title-page">
-${title}
-${tocHtml(model, pages)}
+${titlePage(m, jobs, opts.dataDir)}
+`,
+    toc,
+    tail: `
 ${notes}
 </header>
-${sections}
+${sectionsHtml.join('\n')}
 ${end}
 </body></html>
 `,
   };
+}
+
+/** The whole document from its parts, with TOC page numbers when given. */
+export function renderParts(parts: DocumentParts, pages?: PageMap): string {
+  return parts.head + tocHtml(parts.toc, pages) + parts.tail;
+}
+
+/** Draws every figure once; `render(pages)` assembles the document with or without TOC page numbers. */
+export function htmlRenderer(model: ReportModel, opts: HtmlOptions): { render(pages?: PageMap): string; figures: number } {
+  const parts = documentParts(model, tocOf(model), model.sections.length, model.sections.map((s) => sectionHtml(s, opts.dataDir)), opts);
+  return { figures: allFigures(model).length, render: (pages?: PageMap) => renderParts(parts, pages) };
 }
 
 /** The whole document in one call (no TOC page numbers unless given). */

@@ -33,7 +33,8 @@ beforeAll(async () => {
   fx = await makeReportFixtures(root);
   if (fx.xpciSkipped) console.log(`[report] ${fx.xpciSkipped}`);
   const jobs = [fx.track, ...(fx.xpci ? [fx.xpci] : []), fx.deblur, fx.sr];
-  report = await writeReport({ jobDirs: jobs, outHtml: join(root, 'report.html'), title: 'Report test', sample: 'synthetic', operator: 'vitest', truthDir: fx.xpciTruth ?? undefined });
+  // keepFigureData: the data-file checks below compare drawn pixels with what was written.
+  report = await writeReport({ jobDirs: jobs, outHtml: join(root, 'report.html'), title: 'Report test', sample: 'synthetic', operator: 'vitest', truthDir: fx.xpciTruth ?? undefined, keepFigureData: true });
 }, 180_000);
 afterAll(() => rm(root, { recursive: true, force: true }));
 

@@ -24,7 +24,11 @@ const UNITS: Record<string, string> = {
   reference: 'grey', deformed: 'grey', sample: 'grey',
 };
 
-export async function openResultFolder(dir: string): Promise<{ dir: string; kind: string; result: Record<string, unknown>; maps: ResultMap[] }> {
+/**
+ * @param wanted which maps to read, by name without .tif (default every one). A report reads only what it
+ * shows, and none at all to check a folder, so a big job's unused maps never take memory.
+ */
+export async function openResultFolder(dir: string, wanted: (name: string) => boolean = () => true): Promise<{ dir: string; kind: string; result: Record<string, unknown>; maps: ResultMap[] }> {
   const abs = resolve(dir);
   let result: Record<string, unknown>;
   try {
@@ -39,8 +43,9 @@ export async function openResultFolder(dir: string): Promise<{ dir: string; kind
   const maps: ResultMap[] = [];
   for (const f of files) {
     if (typeof f.name !== 'string' || !/^[\w.-]+\.tif$/.test(f.name)) continue;
-    const img = await readImage(join(abs, f.name));
     const name = f.name.replace(/\.tif$/, '');
+    if (!wanted(name)) continue;
+    const img = await readImage(join(abs, f.name));
     const s = summarise(img.data);
     maps.push({ name, width: img.width, height: img.height, unit: UNITS[name] ?? '', data: img.data, stats: { min: s.min, max: s.max, mean: s.mean, std: s.std, valid: s.valid } });
   }
