@@ -3,13 +3,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ContractError } from '../../../shared/result';
 
 // The stores reach the back end only through ../api; every call is a scripted fake, events never come.
-const fake = vi.hoisted(() => {
-  const mem = new Map<string, string>();
-  (globalThis as { localStorage?: unknown }).localStorage = {
-    getItem: (k: string) => mem.get(k) ?? null,
-    setItem: (k: string, v: string) => void mem.set(k, v),
-    removeItem: (k: string) => void mem.delete(k),
-  };
+const fake = await vi.hoisted(async () => {
+  (await import('../test/fake-lab')).installMemoryStorage();
   // the app store mirrors the workspace in the URL hash
   const location = { hash: '' };
   Object.assign(globalThis, { location, history: { replaceState: (_s: unknown, _t: string, hash: string) => void (location.hash = hash) } });

@@ -10,6 +10,7 @@
  * `inFields` fire (Esc, to leave the field): typing a path or a number never triggers anything.
  */
 import { onMounted, onUnmounted, shallowReactive } from 'vue';
+import type { ZoomActions } from '../lib/canvas-types';
 import { formatChords, isMacPlatform, isTypingTarget, matchesChord, parseChord, type KeyChord, type KeyEventLike } from '../lib/shortcut-keys';
 
 export { isTypingTarget } from '../lib/shortcut-keys';
@@ -148,6 +149,14 @@ export function useShortcuts(a: Record<string, () => void> | readonly Shortcut[]
   let off: (() => void) | null = null;
   onMounted(() => (off = registerShortcuts(shortcuts, options)));
   onUnmounted(() => off?.());
+}
+
+/**
+ * The image view's zoom keys (f fit, 1 one-to-one, + / = in, - / _ out) on a viewport, while `enabled` (an
+ * image is shown). One place for the Viewer, DIC and Restoration, so the keys and their "?" rows stay alike.
+ */
+export function useZoomShortcuts(vp: ZoomActions, enabled: () => boolean): void {
+  useShortcuts({ f: vp.fit, F: vp.fit, '1': vp.oneToOne, '+': vp.zoomIn, '=': vp.zoomIn, '-': vp.zoomOut, _: vp.zoomOut }, enabled);
 }
 
 /** One heading of the "?" list with its rows. */

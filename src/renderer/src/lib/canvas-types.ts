@@ -14,6 +14,14 @@ export interface ViewportApi {
   pixelUnder(sx: number, sy: number): Point | null;
 }
 
+/** The zoom actions of `useViewport` that the zoom buttons and keys call (components/image/StageToolbar, useZoomShortcuts). */
+export interface ZoomActions {
+  zoomIn(): void;
+  zoomOut(): void;
+  oneToOne(): void;
+  fit(): void;
+}
+
 /** Where overlay drawing happens: `screen = offset + scale · image` in CSS px (see Note: Viewer coordinates). */
 export interface OverlayContext {
   view: View;

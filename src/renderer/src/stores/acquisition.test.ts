@@ -4,14 +4,9 @@ import { nextTick } from 'vue';
 import { ContractError } from '../../../shared/result';
 
 // The store reaches the back end only through ../api; replace it with a scripted fake.
-const fake = vi.hoisted(() => {
+const fake = await vi.hoisted(async () => {
   const listeners = new Map<string, ((p: unknown) => void)[]>();
-  const mem = new Map<string, string>();
-  (globalThis as { localStorage?: unknown }).localStorage = {
-    getItem: (k: string) => mem.get(k) ?? null,
-    setItem: (k: string, v: string) => void mem.set(k, v),
-    removeItem: (k: string) => void mem.delete(k),
-  };
+  const mem = (await import('../test/fake-lab')).installMemoryStorage();
   return {
     listeners,
     mem,

@@ -5,45 +5,11 @@ import { ROI_MAX_POLYGONS, ROI_MAX_TOTAL_VERTICES } from '../../../shared/contra
 import { ContractError } from '../../../shared/result';
 import { MAGNITUDE } from '../lib/dic-result';
 
-// The store reaches the back end only through ../api; replace it with a scripted fake.
-const fake = vi.hoisted(() => {
-  const listeners: ((p: { taskId: string; fraction: number; message?: string }) => void)[] = [];
-  const mem = new Map<string, string>();
-  (globalThis as { localStorage?: unknown }).localStorage = {
-    getItem: (k: string) => mem.get(k) ?? null,
-    setItem: (k: string, v: string) => void mem.set(k, v),
-    removeItem: (k: string) => void mem.delete(k),
-  };
-  return {
-    listeners,
-    mem,
-    open: vi.fn(),
-    close: vi.fn(async () => ({ closed: true })),
-    track: vi.fn(),
-    resultOpen: vi.fn(),
-    cancel: vi.fn(async () => ({ cancelled: true })),
-    modelsList: vi.fn(),
-    fetchFloat32: vi.fn(),
-    blobs: new Map<string, Float32Array>(),
-  };
-});
-vi.mock('../api', () => ({
-  lab: {
-    'image.open': fake.open,
-    'image.close': fake.close,
-    'track.run': fake.track,
-    'result.open': fake.resultOpen,
-    'task.cancel': fake.cancel,
-    'models.list': fake.modelsList,
-    pathForFile: async (f: { name: string }) => `/srv/uploads/${f.name}`,
-    on: (name: string, l: (typeof fake.listeners)[number]) => {
-      if (name === 'task.progress') fake.listeners.push(l);
-      return () => {};
-    },
-  },
-  connection: { transport: 'browser-harness', state: () => 'open', onState: () => () => {} },
-  fetchFloat32: fake.fetchFloat32,
-}));
+// The store reaches the back end only through ../api; replace it with a scripted fake (test/fake-lab).
+const fake = await vi.hoisted(async () => (await import('../test/fake-lab')).fakeLab({ track: vi.fn(), modelsList: vi.fn(), fetchFloat32: vi.fn() }));
+vi.mock('../api', async () =>
+  (await import('../test/fake-lab')).fakeApi(fake, { 'track.run': fake.track, 'models.list': fake.modelsList }, fake.fetchFloat32),
+);
 
 // the shared rasteriser, watched: counting the ROI must not build an image-sized mask
 const raster = vi.hoisted(() => ({ calls: 0 }));

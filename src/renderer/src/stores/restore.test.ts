@@ -3,48 +3,23 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick } from 'vue';
 import { ContractError } from '../../../shared/result';
 
-// The store reaches the back end only through ../api; replace it with a scripted fake.
-const fake = vi.hoisted(() => {
-  const listeners: ((p: { taskId: string; fraction: number; message?: string }) => void)[] = [];
-  const mem = new Map<string, string>();
-  (globalThis as { localStorage?: unknown }).localStorage = {
-    getItem: (k: string) => mem.get(k) ?? null,
-    setItem: (k: string, v: string) => void mem.set(k, v),
-    removeItem: (k: string) => void mem.delete(k),
-  };
-  return {
-    listeners,
-    mem,
-    open: vi.fn(),
-    close: vi.fn(async () => ({ closed: true })),
+// The store reaches the back end only through ../api; replace it with a scripted fake (test/fake-lab).
+const fake = await vi.hoisted(async () =>
+  (await import('../test/fake-lab')).fakeLab({
     deblur: vi.fn(),
     sr: vi.fn(),
     kernelPreview: vi.fn(async () => ({ width: 3, height: 3, values: [0, 0.1, 0, 0.1, 0.6, 0.1, 0, 0.1, 0], max: 0.6, description: 'test kernel' })),
     kernels12: vi.fn(async () => ({ available: false, path: null, reason: 'not found', kernels: [] })),
-    cancel: vi.fn(async () => ({ cancelled: true })),
-    resultOpen: vi.fn(),
-    blobs: new Map<string, Float32Array>(),
-  };
-});
-vi.mock('../api', () => ({
-  lab: {
-    'image.open': fake.open,
-    'image.close': fake.close,
+  }),
+);
+vi.mock('../api', async () =>
+  (await import('../test/fake-lab')).fakeApi(fake, {
     'restore.deblur': fake.deblur,
     'restore.sr': fake.sr,
     'restore.kernelPreview': fake.kernelPreview,
     'restore.kernels12': fake.kernels12,
-    'task.cancel': fake.cancel,
-    'result.open': fake.resultOpen,
-    pathForFile: async (f: { name: string }) => `/srv/uploads/${f.name}`,
-    on: (name: string, l: (typeof fake.listeners)[number]) => {
-      if (name === 'task.progress') fake.listeners.push(l);
-      return () => {};
-    },
-  },
-  connection: { transport: 'browser-harness', state: () => 'open', onState: () => () => {} },
-  fetchFloat32: async (url: string) => fake.blobs.get(url)!,
-}));
+  }),
+);
 
 const { useRestoreStore } = await import('./restore');
 const { SETTINGS_KEY } = await import('../lib/restore');

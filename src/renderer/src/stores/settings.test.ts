@@ -4,13 +4,8 @@ import { ContractError } from '../../../shared/result';
 import { flattenMetrics, formatParams, keyMetrics, rememberedTheme, shortSha, THEME_KEY } from '../lib/settings';
 
 // The store reaches the back end only through ../api; replace it with a scripted fake.
-const fake = vi.hoisted(() => {
-  const mem = new Map<string, string>();
-  (globalThis as { localStorage?: unknown }).localStorage = {
-    getItem: (k: string) => mem.get(k) ?? null,
-    setItem: (k: string, v: string) => void mem.set(k, v),
-    removeItem: (k: string) => void mem.delete(k),
-  };
+const fake = await vi.hoisted(async () => {
+  const mem = (await import('../test/fake-lab')).installMemoryStorage();
   const state = (settings: object) => ({
     settings: { providerPreference: 'auto', trackerThreads: null, theme: 'dark', ...settings },
     file: '/data/settings.json',

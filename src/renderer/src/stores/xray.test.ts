@@ -2,53 +2,24 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick } from 'vue';
 
-// The store reaches the back end only through ../api; replace it with a scripted fake.
-const fake = vi.hoisted(() => {
-  const listeners: ((p: { taskId: string; fraction: number; message?: string }) => void)[] = [];
-  const mem = new Map<string, string>();
-  (globalThis as { localStorage?: unknown }).localStorage = {
-    getItem: (k: string) => mem.get(k) ?? null,
-    setItem: (k: string, v: string) => void mem.set(k, v),
-    removeItem: (k: string) => void mem.delete(k),
-  };
-  return {
-    listeners,
-    mem,
-    open: vi.fn(),
-    close: vi.fn(async () => ({ closed: true })),
+// The store reaches the back end only through ../api; replace it with a scripted fake (test/fake-lab).
+const fake = await vi.hoisted(async () =>
+  (await import('../test/fake-lab')).fakeLab({
     run: vi.fn(),
     profile: vi.fn(),
     simulate: vi.fn(),
-    resultOpen: vi.fn(),
-    cancel: vi.fn(async () => ({ cancelled: true })),
-    blobs: new Map<string, Float32Array>(),
     /** URLs whose fetch waits until the promise settles (a slow map) */
     gates: new Map<string, Promise<void>>(),
     fetched: [] as string[],
-  };
-});
-vi.mock('../api', () => ({
-  lab: {
-    'image.open': fake.open,
-    'image.close': fake.close,
-    'xpci.run': fake.run,
-    'xpci.profile': fake.profile,
-    'xpci.simulate': fake.simulate,
-    'result.open': fake.resultOpen,
-    'task.cancel': fake.cancel,
-    pathForFile: async (f: { name: string }) => `/srv/uploads/${f.name}`,
-    on: (name: string, l: (typeof fake.listeners)[number]) => {
-      if (name === 'task.progress') fake.listeners.push(l);
-      return () => {};
-    },
-  },
-  connection: { transport: 'browser-harness', state: () => 'open', onState: () => () => {} },
-  fetchFloat32: async (url: string) => {
+  }),
+);
+vi.mock('../api', async () =>
+  (await import('../test/fake-lab')).fakeApi(fake, { 'xpci.run': fake.run, 'xpci.profile': fake.profile, 'xpci.simulate': fake.simulate }, async (url: string) => {
     fake.fetched.push(url);
     await fake.gates.get(url);
     return fake.blobs.get(url)!;
-  },
-}));
+  }),
+);
 
 const { useXrayStore, RECENT_KEY } = await import('./xray');
 const { SETTINGS_KEY } = await import('../lib/xray');
