@@ -68,12 +68,10 @@ def golden_cases(model_id: str) -> list:
             ("batch2-64x96", pair2["ref"], pair2["def"])]
 
 
-def describe_training(ck: dict, model_id: str, checkpoint: str) -> dict:
+def _stage(ck: dict, model_id: str) -> tuple[str, str]:
+    """(training command, hardware line) of one training run, from its checkpoint."""
     args = ck.get("args", {})
     argv = ck.get("argv") or [f"training/train_{'cade' if model_id.startswith('cade') else 'dicnet'}.py"]
-    ck_rel = os.path.relpath(os.path.abspath(checkpoint), REPO)
-    command = ("/usr/bin/python3 " + " ".join(argv) +
-               f" && /usr/bin/python3 training/export_onnx.py --id {model_id} --checkpoint {ck_rel}")
     minutes = ck.get("elapsed_s", 0.0) / 60.0
     dev = ck.get("device", "cpu")
     if dev.startswith("cuda"):
@@ -81,6 +79,21 @@ def describe_training(ck: dict, model_id: str, checkpoint: str) -> dict:
     else:
         hw = (f"CPU ({os.cpu_count()} cores, shared with other work; {ck.get('threads', '?')} torch thread(s))")
     hardware = f"{hw}, {minutes:.0f} minutes, {ck.get('step', 0)} steps (batch {args.get('batch_size', '?')}, {args.get('crop', '?')}x{args.get('crop', '?')})"
+    return "/usr/bin/python3 " + " ".join(argv), hardware
+
+
+def describe_training(ck: dict, model_id: str, checkpoint: str) -> dict:
+    args = ck.get("args", {})
+    ck_rel = os.path.relpath(os.path.abspath(checkpoint), REPO)
+    command, hardware = _stage(ck, model_id)
+    # A run that started from another one's weights (--init-from) is only reproducible with that run first.
+    init = args.get("init_from")
+    if init and os.path.exists(os.path.join(REPO, init) if not os.path.isabs(init) else init):
+        first = load_checkpoint(os.path.join(REPO, init) if not os.path.isabs(init) else init)
+        first_command, first_hw = _stage(first, model_id)
+        command = f"{first_command} && {command}"
+        hardware = f"stage 1: {first_hw}; stage 2 (--init-from stage 1): {hardware}"
+    command += f" && /usr/bin/python3 training/export_onnx.py --id {model_id} --checkpoint {ck_rel}"
     rec = args.get("recipe", {})
     if model_id.startswith("cade"):
         notes = (
@@ -97,10 +110,15 @@ def describe_training(ck: dict, model_id: str, checkpoint: str) -> dict:
             "at 1/4 resolution). Synthetic pairs rendered on the fly (training/data/recipes.py DicRecipe: paint-like speckle "
             f"{rec.get('speckle_min')}-{rec.get('speckle_max')} px; constant / affine / smooth / piecewise (crack) fields within "
             f"+-{rec.get('max_disp')} px, gradient <= {rec.get('max_grad')}; gain {rec.get('contrast')}, offset +-{rec.get('offset')}, "
-            f"illumination ramp +-{rec.get('ramp')}, Gaussian noise <= {rec.get('noise_max')}), 4x oversampled exact warps. "
+            f"illumination ramp +-{rec.get('ramp')}, Gaussian noise <= {rec.get('noise_max')}"
+            + (f"; {rec.get('small_fraction'):.0%} of the pairs with the field scaled to within +-{rec.get('small_max')} px"
+               if rec.get("small_fraction") else "")
+            + "), 4x oversampled exact warps. "
             f"Supervised multi-scale EPE (weights {args.get('ms_weights')} for flow/8..flow/1, {args.get('coarse_weight')} for the "
             f"soft-argmax flow) for the first {1 - args.get('unsup_fraction', 0):.0%} of training progress, then unsupervised "
-            "(bicubic warp of def by the predicted field; loss MSE + (1 - Pearson) over in-image samples) for the rest; "
+            "(bicubic warp of def by the predicted field; loss MSE + (1 - Pearson) over in-image samples"
+            + (f", plus {args.get('unsup_sup_weight')} x the supervised EPE" if args.get("unsup_sup_weight") else "")
+            + ") for the rest; "
             f"{ck.get('step')} steps in all ({ck.get('phase_steps', {}).get('2', 0)} unsupervised). Adam lr {args.get('lr')}, "
             f"seed {args.get('seed')}.")
     return {"command": command, "hardware": hardware, "notes": notes}
