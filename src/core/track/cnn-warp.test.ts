@@ -44,6 +44,22 @@ describe('warpByField', () => {
     const w = warpByField(img, box, u, v, 4);
     expect(Array.from(w)).toEqual(Array.from(img.data));
   });
+
+  it('takes the fill (the reference) where there is nothing to warp, and the warped image elsewhere', () => {
+    const { img, f } = smoothImage(40, 20);
+    const box = { x0: 0, y0: 0, x1: 40, y1: 20 };
+    const u = new Float32Array(40 * 20).fill(10); // x + 10 leaves the image for x > 29
+    const v = new Float32Array(40 * 20);
+    const fill = new Float32Array(40 * 20).map((_, i) => 100 + i);
+    const w = warpByField(img, box, u, v, 12, fill);
+    for (let y = 0; y < 20; y++) {
+      for (let x = 0; x < 40; x++) {
+        const c = y * 40 + x;
+        if (x + 10 > 39) expect(w[c]).toBe(fill[c]);
+        else expect(Math.abs(w[c] - f(x + 10, y))).toBeLessThan(0.01);
+      }
+    }
+  });
 });
 
 describe('smoothMap', () => {

@@ -22,12 +22,16 @@ export interface Box {
 
 /**
  * w(x) = g(x + u(x)) over `box` of the full-size image `g` (`width` × `height`), with u, v given over the
- * box (row-major, box-sized). Where x + u falls outside the image, or u is not finite, w keeps g(x): those
- * pixels end NaN in the field anyway and this keeps the network's input free of holes.
+ * box (row-major, box-sized). Where x + u falls outside the image, or u is not finite, there is nothing to
+ * warp: w takes `fill` there (box-sized; the caller passes the reference, so the network sees a pair that
+ * agrees and measures no residual), or g(x) without it. Those pixels end NaN in the field anyway; what the
+ * fill decides is their neighbours' answer, since the network's receptive field reaches across. With g(x)
+ * the hole read as a jump of the whole displacement, and near the edges of a 15 px shift the next pass's
+ * errors grew to several px; with the reference it reads as "nothing left to measure".
  * `margin` px of g around the box are interpolated from, so a field reaching that far out of the box
  * still samples real pixels.
  */
-export function warpByField(g: GreyImage, box: Box, u: Float32Array, v: Float32Array, margin: number): Float32Array {
+export function warpByField(g: GreyImage, box: Box, u: Float32Array, v: Float32Array, margin: number, fill?: Float32Array): Float32Array {
   const { width, height } = g;
   const src = {
     x0: Math.max(0, box.x0 - margin),
@@ -52,7 +56,7 @@ export function warpByField(g: GreyImage, box: Box, u: Float32Array, v: Float32A
       const Y = y + v[c] - src.y0;
       // Inside the real pixels of the source part (not the mirrored padding), else the unwarped value.
       const inside = X >= 0 && X <= sw - 1 && Y >= 0 && Y <= sh - 1 && bsplineInDomain(spline, X, Y);
-      out[c] = inside ? bsplineValueAt(spline, X, Y) : g.data[y * width + x];
+      out[c] = inside ? bsplineValueAt(spline, X, Y) : fill ? fill[c] : g.data[y * width + x];
     }
   }
   return out;

@@ -132,7 +132,7 @@ export async function trackCnn(ref: GreyImage, def: GreyImage, opts: TrackCnnOpt
       cv = smoothMap(cv, cw, ch);
       throwIfCancelled(ctx.signal);
     }
-    const defInput = cu && cv ? warpByField({ width, height, data: defN }, ctxBox, cu, cv, Number.isFinite(range) ? Math.ceil(range) + 12 : 32) : readBox(defN, width, ctxBox);
+    const defInput = cu && cv ? warpByField({ width, height, data: defN }, ctxBox, cu, cv, Number.isFinite(range) ? Math.ceil(range) + 12 : 32, refCrop) : readBox(defN, width, ctxBox);
     throwIfCancelled(ctx.signal);
     const span = 0.82 / passes;
     // Symmetry averaging on the last pass only: it is what fixes the noise of the final answer, and earlier
