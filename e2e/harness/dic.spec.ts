@@ -168,9 +168,10 @@ test('CNN trackers: cnn-xst runs densely with its model, passes and symmetry, th
   }
   await viewer.page.screenshot({ path: join(SCREENSHOTS, 'dic-cnn.png') });
 
-  // cnn-dic's network was not trained for symmetry averaging: off by default
+  // cnn-dic has the same refinement defaults since dicnet-s learned the sub-pixel regime (3 passes, 8 orientations)
   await dic.setMethod('cnn-dic');
-  await expect(dic.id('dic-symmetry')).toHaveValue('1');
+  await expect(dic.id('dic-passes')).toHaveValue('3');
+  await expect(dic.id('dic-symmetry')).toHaveValue('8');
 
   // CNN-seeded IC-GN: the IC-GN grid and accuracy, here in a polygon region (counted on its mask: no nx × ny)
   await dic.setMethod('cnn+icgn', { step: 4 });

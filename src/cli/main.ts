@@ -34,9 +34,9 @@ ${SIMULATE_XPCI_USAGE}
       Displacement field from reference to deformed image: u.tif, v.tif, quality.tif (float32, full size,
       NaN outside the ROI and where nothing trustworthy was measured), transmission.tif and darkfield.tif
       (UMPA), exx/eyy/exy.tif (--strain-window), preview.png and result.json. UMPA multi-frame: give
-      comma-separated frame lists to --ref and --def. --passes (cnn-dic, cnn-xst; 1–5, cnn-xst default 3):
+      comma-separated frame lists to --ref and --def. --passes (cnn-dic, cnn-xst; 1–5, default 3; 1 is the fast mode):
       network passes, each further one measuring the residual on the image warped by the field so far;
-      --symmetry (cnn-xst default 8): orientations (flips, transposes) averaged on the last pass.
+      --symmetry (default 8): orientations (flips, transposes) averaged on the last pass.
 ${XPCI_USAGE}
 ${DEBLUR_USAGE}
 ${SR_USAGE}

@@ -113,7 +113,7 @@ function coreAccepts(method: CnnMethod, options: Record<string, unknown>): true 
 describe('CNN methods', () => {
   it('the panel offers every method of the core, with the core defaults', () => {
     expect(METHOD_IDS).toEqual(['icgn', 'zncc', 'umpa', 'cnn-dic', 'cnn-xst', 'cnn+icgn']);
-    expect(defaultMethodForm('cnn-dic')).toEqual({ window: '15', search: '', model: 'dicnet-s', passes: '1', symmetry: '1' });
+    expect(defaultMethodForm('cnn-dic')).toEqual({ window: '15', search: '', model: 'dicnet-s', passes: '3', symmetry: '8' });
     expect(defaultMethodForm('cnn-xst')).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3', symmetry: '8' });
     expect(defaultMethodForm('cnn+icgn')).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '', symmetry: '' });
     for (const m of CNN) {
@@ -131,7 +131,7 @@ describe('CNN methods', () => {
     expect(SYMMETRY_COUNTS.map((n) => SYMMETRY_LABELS[String(n)])).toEqual(['1 (off)', '4 (flips)', '8 (all)']);
     expect(METHODS['cnn-xst'].symmetryHelp).toMatch(/8 orientations \(flips, transposes\) on the last pass.*half the noise.*1 = off/);
     // the summaries are honest about accuracy and range
-    expect(METHODS['cnn-dic'].summary).toMatch(/±16 px.*0\.2–0\.3 px/);
+    expect(METHODS['cnn-dic'].summary).toMatch(/±16 px.*3 passes.*0\.061 px/);
     expect(METHODS['cnn-xst'].summary).toMatch(/±1 px.*3 refinement passes.*8 orientations.*RMSE 0\.012 px on the CADE protocol.*ZNCC.*0\.011 px/);
     expect(METHODS['cnn+icgn'].summary).toMatch(/IC-GN/);
   });
@@ -150,7 +150,7 @@ describe('CNN methods', () => {
     expect(validateParams('cnn-xst', form('cnn-xst', { passes: '6' }), common(), img).errors.passes).toBe(
       'The number of CNN passes must be a whole number from 1 to 5; each pass after the first refines the field on the warped image.',
     );
-    expect(validateParams('cnn-dic', form('cnn-dic', { passes: '' }), common(), img).errors.passes).toMatch(/Enter the number of passes, e.g. 1/);
+    expect(validateParams('cnn-dic', form('cnn-dic', { passes: '' }), common(), img).errors.passes).toMatch(/Enter the number of passes, e.g. 3/);
     expect(validateParams('cnn-xst', form('cnn-xst', { symmetry: '2' }), common(), img).errors.symmetry).toBe(
       'The symmetry averaging 2 must be 1 (off), 4 (flips) or 8 (flips and transposes).',
     );
@@ -206,7 +206,7 @@ describe('CNN methods', () => {
 
   it('builds each method’s options as the core names them', () => {
     const params = (m: TrackMethod, step = '4') => toTrackParams(m, validateParams(m, form(m), common(step), img).values!, '/r.tif', '/d.tif', null);
-    expect(params('cnn-dic')).toEqual({ refPath: '/r.tif', defPath: '/d.tif', method: 'cnn-dic', options: { qualityWindow: 15, model: 'dicnet-s', passes: 1, symmetry: 1 }, step: 1 });
+    expect(params('cnn-dic')).toEqual({ refPath: '/r.tif', defPath: '/d.tif', method: 'cnn-dic', options: { qualityWindow: 15, model: 'dicnet-s', passes: 3, symmetry: 8 }, step: 1 });
     expect(params('cnn-xst', '8')).toEqual({ refPath: '/r.tif', defPath: '/d.tif', method: 'cnn-xst', options: { qualityWindow: 15, model: 'cade-xst-s', passes: 3, symmetry: 8 }, step: 1 });
     expect(params('cnn+icgn', '6')).toEqual({ refPath: '/r.tif', defPath: '/d.tif', method: 'cnn+icgn', options: { subset: 21, model: 'dicnet-s' }, step: 6 });
     expect(params('icgn').options).toEqual({ subset: 21, search: 32 });

@@ -14,7 +14,7 @@ describe('DIC settings', () => {
     expect(s.params.icgn).toEqual({ window: '21', search: '32', model: '', passes: '', symmetry: '' });
     expect(s.params.zncc).toEqual({ window: '21', search: '8', model: '', passes: '', symmetry: '' });
     expect(s.params.umpa).toEqual({ window: '11', search: '5', model: '', passes: '', symmetry: '' });
-    expect(s.params['cnn-dic']).toEqual({ window: '15', search: '', model: 'dicnet-s', passes: '1', symmetry: '1' });
+    expect(s.params['cnn-dic']).toEqual({ window: '15', search: '', model: 'dicnet-s', passes: '3', symmetry: '8' });
     expect(s.params['cnn-xst']).toEqual({ window: '15', search: '', model: 'cade-xst-s', passes: '3', symmetry: '8' });
     expect(s.params['cnn+icgn']).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '', symmetry: '' });
     expect(s.common).toEqual({ step: '4', strainWindow: '' });
@@ -95,7 +95,7 @@ describe('DIC settings', () => {
     expect(back.params['cnn-xst']).toEqual({ window: '21', search: '', model: 'my-xst', passes: '3', symmetry: '8' });
   });
 
-  it('reads settings stored before symmetry averaging existed: what was typed kept, symmetry defaulted per method', () => {
+  it('reads settings stored before symmetry averaging existed: what was typed kept, symmetry defaulted to the method’s default', () => {
     // what the panel wrote when the CNN forms had model and passes but no symmetry
     const old = {
       version: 1,
@@ -113,7 +113,7 @@ describe('DIC settings', () => {
     const s = loadSettings(memory(JSON.stringify(old)));
     expect(s.method).toBe('cnn-xst');
     expect(s.params['cnn-xst']).toEqual({ window: '21', search: '', model: 'my-xst', passes: '5', symmetry: '8' });
-    expect(s.params['cnn-dic']).toEqual({ window: '17', search: '', model: 'dicnet-s', passes: '2', symmetry: '1' });
+    expect(s.params['cnn-dic']).toEqual({ window: '17', search: '', model: 'dicnet-s', passes: '2', symmetry: '8' });
     expect(s.params['cnn+icgn']).toEqual({ window: '25', search: '', model: 'dicnet-s', passes: '', symmetry: '' });
     expect(s.params.icgn).toEqual({ window: '25', search: '40', model: '', passes: '', symmetry: '' });
     expect(s.common).toEqual({ step: '3', strainWindow: '' });
