@@ -15,32 +15,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallOutput, EventName, EventPayload } from '../../shared/contract';
-import { forkComputeHost, type ComputeClient, type MessageComputeClient } from '../compute/client';
-import { ops } from '../compute/ops';
-import { toLabError } from '../errors';
+import { forkComputeHost, type MessageComputeClient } from '../compute/client';
 import { openJobStore, type JobStore } from '../jobs/store';
-import { makeProgress } from '../progress';
 import { chromiumPrinter } from '../report/pdf';
 import { makeRestoreFixtures } from '../report/report-fixtures';
 import { formatValue } from '../report/format';
 import { BinaryStore } from './binary-store';
+import { inProcessCompute } from './in-process-compute';
 import { dispatchCall } from './dispatch';
 import { createBackend, type BackendDeps } from './handlers';
 
 const CAN_PRINT = existsSync(process.env.LAB_CHROMIUM ?? '/usr/bin/chromium') && spawnSync('pdftotext', ['-v']).status === 0;
-const inProcessCompute: ComputeClient = {
-  async run<T>(op: string, input: unknown, opts: { signal?: AbortSignal; onProgress?: (f: number, m?: string) => void } = {}) {
-    const fn = ops[op];
-    if (!fn) throw new Error(`no op ${op}`);
-    const signal = opts.signal ?? new AbortController().signal;
-    try {
-      return (await fn(structuredClone(input), { signal, progress: makeProgress((f, m) => opts.onProgress?.(f, m)) })) as T;
-    } catch (err) {
-      throw toLabError(signal.aborted ? Object.assign(new Error(), { name: 'AbortError' }) : err); // as host-runtime.ts does
-    }
-  },
-  async close() {},
-};
 
 let dir: string;
 let store: JobStore;

@@ -18,17 +18,8 @@ import { openJobStore, type JobStore } from '../jobs/store';
 import { makeProgress } from '../progress';
 import { tinyTiff } from '../watch/testing';
 import { createWatchService, summariseRules, validateRulesText, type WatchService } from './watch-service';
+import { inProcessCompute } from './in-process-compute';
 
-/** The compute host's op table, called in this process (same semantics as host-runtime: progress, abort). */
-const inProcessCompute: ComputeClient = {
-  async run<T>(op: string, input: unknown, opts: { signal?: AbortSignal; onProgress?: (f: number, m?: string) => void } = {}) {
-    const fn = ops[op];
-    if (!fn) throw new Error(`no op ${op}`);
-    const signal = opts.signal ?? new AbortController().signal;
-    return (await fn(structuredClone(input), { signal, progress: makeProgress((f, m) => opts.onProgress?.(f, m)) })) as T;
-  },
-  async close() {},
-};
 
 const INFO_RULES = { version: 1, rules: [{ name: 'sem', type: 'single', match: '.*\\.(tif|png)', task: { kind: 'info' } }] };
 

@@ -8,27 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { calls, type EventName, type EventPayload } from '../../shared/contract';
-import type { ComputeClient } from '../compute/client';
-import { ops } from '../compute/ops';
-import { toLabError } from '../errors';
 import { openJobStore, type JobStore } from '../jobs/store';
-import { makeProgress } from '../progress';
 import { BinaryStore } from './binary-store';
+import { inProcessCompute } from './in-process-compute';
 import { createBackend, type Backend } from './handlers';
 
-const inProcessCompute: ComputeClient = {
-  async run<T>(op: string, input: unknown, opts: { signal?: AbortSignal; onProgress?: (f: number, m?: string) => void } = {}) {
-    const fn = ops[op];
-    if (!fn) throw new Error(`no op ${op}`);
-    const signal = opts.signal ?? new AbortController().signal;
-    try {
-      return (await fn(structuredClone(input), { signal, progress: makeProgress((f, m) => opts.onProgress?.(f, m)) })) as T;
-    } catch (err) {
-      throw toLabError(signal.aborted ? Object.assign(new Error(), { name: 'AbortError' }) : err); // as host-runtime.ts does
-    }
-  },
-  async close() {},
-};
 
 let dir: string;
 let store: JobStore;
