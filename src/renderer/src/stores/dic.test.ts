@@ -165,7 +165,7 @@ describe('DIC store: CNN methods', () => {
     dic.method = 'cnn+icgn';
     expect(dic.methodForm).toEqual({ window: '21', search: '', model: 'dicnet-s', passes: '', symmetry: '' });
     dic.method = 'cnn-dic';
-    expect(dic.methodForm.symmetry).toBe('1');
+    expect(dic.methodForm).toMatchObject({ model: 'dicnet-s', passes: '3', symmetry: '8' }); // its own defaults, not cnn-xst's edited 5 and 4
     dic.method = 'cnn-xst';
     expect(dic.methodForm).toEqual({ window: '21', search: '', model: 'cade-xst-s', passes: '5', symmetry: '4' });
     dic.method = 'icgn';
