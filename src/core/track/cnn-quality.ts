@@ -15,7 +15,8 @@
  * the window sums are stored in float32 to bound memory, which raw 16-bit squares would overflow in digits.
  */
 import { throwIfCancelled } from '../progress';
-import { bsplinePrefilter, bsplineValueAt } from './bspline';
+import { bsplineValueAt } from './bspline';
+import { type Box, prefilterRegion } from './cnn-warp';
 
 /** Sliding-window sum of `src` (width*height) over `win`×`win`, truncated at the borders; float64 running sums. */
 function boxSum(src: Float32Array, width: number, height: number, win: number, tmp: Float32Array, out: Float32Array): void {
@@ -39,14 +40,6 @@ function boxSum(src: Float32Array, width: number, height: number, win: number, t
   }
 }
 
-/** A rectangle of pixels [x0, x1) × [y0, y1). */
-export interface PixelBox {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
-
 /**
  * Warp-back ZNCC (see the file note) over `box` of the images: `ref` and `def` are the full width*height
  * images, `u`, `v` and the result are box-sized (row-major), NaN where u or v is not finite. Only the box,
@@ -61,14 +54,13 @@ export function warpBackZncc(
   u: Float32Array,
   v: Float32Array,
   window: number,
-  box: PixelBox = { x0: 0, y0: 0, x1: width, y1: height },
+  box: Box = { x0: 0, y0: 0, x1: width, y1: height },
   signal?: AbortSignal,
 ): Float32Array {
   const bw = box.x1 - box.x0;
   const bh = box.y1 - box.y0;
   const n = bw * bh;
-  // The deformed image is sampled at x + u: prefilter the part the field reaches, plus 12 px. The B-spline
-  // prefilter is recursive, so a cut changes the coefficients near it by ~0.27^distance: at 12 px, 1e-7.
+  // The deformed image is sampled at x + u: prefilter the part the field reaches, plus 12 px (prefilterRegion).
   let reach = 0;
   for (let k = 0; k < n; k++) {
     const a = Math.abs(u[k]);
@@ -76,14 +68,7 @@ export function warpBackZncc(
     if (a > reach && Number.isFinite(a)) reach = a;
     if (b > reach && Number.isFinite(b)) reach = b;
   }
-  const m = Math.ceil(reach) + 12;
-  const src = { x0: Math.max(0, box.x0 - m), y0: Math.max(0, box.y0 - m), x1: Math.min(width, box.x1 + m), y1: Math.min(height, box.y1 + m) };
-  const sw = src.x1 - src.x0;
-  const sh = src.y1 - src.y0;
-  const whole = sw === width && sh === height;
-  const part = whole ? def : new Float32Array(sw * sh);
-  if (!whole) for (let y = src.y0; y < src.y1; y++) part.set(def.subarray(y * width + src.x0, y * width + src.x1), (y - src.y0) * sw);
-  const spline = bsplinePrefilter({ width: sw, height: sh, data: part });
+  const { spline, src } = prefilterRegion(def, width, height, box, Math.ceil(reach) + 12);
 
   // Per-pixel terms (mask, f, g, f², g², fg), zero where x + u leaves the image or the field is NaN; each is
   // replaced by its window sum in place, which keeps the memory at eight box-sized maps.

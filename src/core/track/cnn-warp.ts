@@ -11,13 +11,35 @@
  * whose smoothing of the warped image is far below the speckle's scale.
  */
 import type { GreyImage } from '../imageio/types';
-import { bsplineInDomain, bsplinePrefilter, bsplineValueAt } from './bspline';
+import { type BsplineImage, bsplineInDomain, bsplinePrefilter, bsplineValueAt } from './bspline';
 
 export interface Box {
   x0: number;
   y0: number;
   x1: number;
   y1: number;
+}
+
+/**
+ * B-spline coefficients of the part of a width × height image within `margin` px of `box` (clipped to the
+ * image), and where that part starts: sample image point (X, Y) at (X − src.x0, Y − src.y0). The whole
+ * image is prefiltered in place of a copy when the part is all of it (256 MB saved at 8k²; the prefilter
+ * only reads its input). The prefilter is recursive, so a cut changes the coefficients near it by about
+ * 0.27^distance: callers keep the margin ~12 px beyond where they sample.
+ */
+export function prefilterRegion(data: Float32Array, width: number, height: number, box: Box, margin: number): { spline: BsplineImage; src: Box } {
+  const src = {
+    x0: Math.max(0, box.x0 - margin),
+    y0: Math.max(0, box.y0 - margin),
+    x1: Math.min(width, box.x1 + margin),
+    y1: Math.min(height, box.y1 + margin),
+  };
+  const sw = src.x1 - src.x0;
+  const sh = src.y1 - src.y0;
+  const whole = sw === width && sh === height;
+  const part = whole ? data : new Float32Array(sw * sh);
+  if (!whole) for (let y = src.y0; y < src.y1; y++) part.set(data.subarray(y * width + src.x0, y * width + src.x1), (y - src.y0) * sw);
+  return { spline: bsplinePrefilter({ width: sw, height: sh, data: part }), src };
 }
 
 /**
@@ -32,20 +54,10 @@ export interface Box {
  * still samples real pixels.
  */
 export function warpByField(g: GreyImage, box: Box, u: Float32Array, v: Float32Array, margin: number, fill?: Float32Array): Float32Array {
-  const { width, height } = g;
-  const src = {
-    x0: Math.max(0, box.x0 - margin),
-    y0: Math.max(0, box.y0 - margin),
-    x1: Math.min(width, box.x1 + margin),
-    y1: Math.min(height, box.y1 + margin),
-  };
+  const { width } = g;
+  const { spline, src } = prefilterRegion(g.data, width, g.height, box, margin);
   const sw = src.x1 - src.x0;
   const sh = src.y1 - src.y0;
-  // The prefilter only reads its input, so the whole image needs no copy (256 MB at 8k²).
-  const whole = sw === width && sh === height;
-  const part = whole ? g.data : new Float32Array(sw * sh);
-  if (!whole) for (let y = src.y0; y < src.y1; y++) part.set(g.data.subarray(y * width + src.x0, y * width + src.x1), (y - src.y0) * sw);
-  const spline = bsplinePrefilter({ width: sw, height: sh, data: part });
 
   const bw = box.x1 - box.x0;
   const out = new Float32Array(bw * (box.y1 - box.y0));
