@@ -105,9 +105,14 @@ def describe_training(ck: dict, model_id: str, checkpoint: str) -> dict:
             f"the sample image, Poisson noise {rec.get('counts')} photons/px), 4x oversampled exact warps. Loss: multi-scale EPE, weights "
             f"{args.get('ms_weights')} coarsest to finest. Adam lr {args.get('lr')}, warm-up + cosine, seed {args.get('seed')}.")
     else:
+        cfg = ck["model_config"]
+        light = ("" if cfg.get("full_res_decoder", True) and cfg.get("ms_depth", 2) == 2 else
+                 f"; light form: {cfg.get('ms_depth', 2)} dilated conv(s) per multi-scale branch, "
+                 + ("full-resolution decoder level" if cfg.get("full_res_decoder", True)
+                    else "decoder ending at 1/2 resolution, its flow upsampled bilinearly"))
         notes = (
-            f"DICNet at CPU size (widths {ck['model_config']['widths']}, correlation d={ck['model_config']['max_displacement']} "
-            "at 1/4 resolution). Synthetic pairs rendered on the fly (training/data/recipes.py DicRecipe: paint-like speckle "
+            f"DICNet at CPU size (widths {cfg['widths']}, correlation d={cfg['max_displacement']} "
+            f"at 1/4 resolution{light}). Synthetic pairs rendered on the fly (training/data/recipes.py DicRecipe: paint-like speckle "
             f"{rec.get('speckle_min')}-{rec.get('speckle_max')} px; constant / affine / smooth / piecewise (crack) fields within "
             f"+-{rec.get('max_disp')} px, gradient <= {rec.get('max_grad')}; gain {rec.get('contrast')}, offset +-{rec.get('offset')}, "
             f"illumination ramp +-{rec.get('ramp')}, Gaussian noise <= {rec.get('noise_max')}"
@@ -126,7 +131,7 @@ def describe_training(ck: dict, model_id: str, checkpoint: str) -> dict:
 
 def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--id", required=True, choices=["dicnet-s", "cade-xst-s"], help="model id (file models/<id>.onnx)")
+    p.add_argument("--id", required=True, choices=["dicnet-s", "dicnet-f", "cade-xst-s"], help="model id (file models/<id>.onnx)")
     p.add_argument("--checkpoint", required=True, help="training checkpoint (.pt from training/runs/<id>/)")
     p.add_argument("--models-dir", default=os.path.join(REPO, "models"), help="folder with manifest.json to update")
     p.add_argument("--fixtures-dir", default=os.path.join(REPO, "test", "fixtures", "models"),

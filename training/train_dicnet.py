@@ -49,6 +49,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--widths", default="8,16,32,48,64", help="channels: features 1/1, 1/2, 1/4, encoder 1/4, 1/8")
     p.add_argument("--max-displacement", type=int, default=4, help="correlation range d at 1/4 resolution (covers +-4d px)")
     p.add_argument("--flow-scale", type=float, default=8.0, help="px per unit of the raw flow heads")
+    p.add_argument("--ms-depth", type=int, default=2, help="dilated convs stacked in each multi-scale branch")
+    p.add_argument("--no-full-res-decoder", action="store_true",
+                   help="stop the decoder at 1/2 resolution and upsample its flow (the lighter, faster form)")
     p.add_argument("--ms-weights", default="0.1,0.2,0.4,1.0", help="multi-scale EPE weights, 1/8 to 1/1 scale")
     p.add_argument("--coarse-weight", type=float, default=0.5,
                    help="EPE weight of the soft-argmax flow read off the correlation volume (trains the features to match)")
@@ -94,7 +97,8 @@ def main(argv=None) -> dict:
     torch.manual_seed(args.seed)
     widths = tuple(int(c) for c in args.widths.split(","))
     weights = [float(w) for w in args.ms_weights.split(",")]
-    model = DICNet(widths=widths, max_displacement=args.max_displacement, flow_scale=args.flow_scale)
+    model = DICNet(widths=widths, max_displacement=args.max_displacement, flow_scale=args.flow_scale,
+                   ms_depth=args.ms_depth, full_res_decoder=not args.no_full_res_decoder)
     recipe = DicRecipe(height=args.crop, width=args.crop, max_disp=args.max_disp, max_grad=args.max_grad,
                        speckle_min=args.speckle_min, speckle_max=args.speckle_max, noise_max=args.noise_max,
                        oversample=args.oversample, small_fraction=args.small_fraction, small_max=args.small_max)

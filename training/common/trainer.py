@@ -67,8 +67,13 @@ def train(args: argparse.Namespace, *, model: torch.nn.Module, stream: BatchStre
         resume = os.path.join(run_dir, "last.pt") if os.path.isfile(os.path.join(run_dir, "last.pt")) else None
     if args.init_from and not resume:
         init = load_checkpoint(args.init_from)
-        model.load_state_dict(init["model"])
-        log(event="init-from", checkpoint=args.init_from, step=init.get("step"))
+        own = model.state_dict()
+        # A lighter architecture starts from a larger one's weights where names and shapes agree; the rest
+        # keeps its fresh initialisation (listed in the log). With the same architecture this is a full load.
+        taken = {k: v for k, v in init["model"].items() if k in own and own[k].shape == v.shape}
+        model.load_state_dict(taken, strict=False)
+        log(event="init-from", checkpoint=args.init_from, step=init.get("step"),
+            not_loaded=sorted(set(own) - set(taken)), unused=sorted(set(init["model"]) - set(taken)))
     if resume:
         ck = load_checkpoint(resume)
         model.load_state_dict(ck["model"])

@@ -61,13 +61,13 @@ class DepthwiseSeparable(nn.Sequential):
 
 
 class MultiScaleBlock(nn.Module):
-    """Identity skip + four branches of two stacked dilated 3x3 convs (dilations 1, 2, 4, 8), 1x1-fused."""
+    """Identity skip + four branches of ``depth`` stacked dilated 3x3 convs (dilations 1, 2, 4, 8), 1x1-fused."""
 
-    def __init__(self, channels: int, *, dilations: Sequence[int] = (1, 2, 4, 8)) -> None:
+    def __init__(self, channels: int, *, dilations: Sequence[int] = (1, 2, 4, 8), depth: int = 2) -> None:
         super().__init__()
         mid = max(channels // 2, 4)
         self.branches = nn.ModuleList(
-            nn.Sequential(conv_bn(channels, mid, dilation=d), conv_bn(mid, mid, dilation=d)) for d in dilations
+            nn.Sequential(*(conv_bn(channels if i == 0 else mid, mid, dilation=d) for i in range(depth))) for d in dilations
         )
         self.fuse = conv_bn(mid * len(dilations), channels, k=1, act=False)
         self.act = nn.LeakyReLU(0.1, inplace=True)
@@ -79,11 +79,11 @@ class MultiScaleBlock(nn.Module):
 class FeatureExtractor(nn.Module):
     """Shared-weight branch: features at 1/1, 1/2 and 1/4 of the input resolution."""
 
-    def __init__(self, widths: Sequence[int]) -> None:
+    def __init__(self, widths: Sequence[int], *, ms_depth: int = 2) -> None:
         super().__init__()
         c0, c1, c2 = widths[0], widths[1], widths[2]
         self.stem = conv_bn(1, c0)
-        self.multiscale = MultiScaleBlock(c0)
+        self.multiscale = MultiScaleBlock(c0, depth=ms_depth)
         self.down1 = nn.Sequential(conv_bn(c0, c1, stride=2), DepthwiseSeparable(c1, c1))
         # last layer linear (no activation): signed, zero-mean features correlate better than rectified ones
         self.down2 = nn.Sequential(conv_bn(c1, c2, stride=2), DepthwiseSeparable(c2, c2), conv_bn(c2, c2, act=False))
@@ -225,15 +225,21 @@ class DICNet(nn.Module):
         widths: channels of (features 1/1, 1/2, 1/4, encoder 1/4, encoder 1/8).
         max_displacement: correlation range d at 1/4 resolution (covers +-4d px at full resolution).
         flow_scale: px per unit of the raw flow heads (keeps head outputs O(1) for +-16 px targets).
+        ms_depth: dilated convs stacked in each branch of the multi-scale block.
+        full_res_decoder: with False the decoder stops at 1/2 and the output is that flow upsampled
+            bilinearly (the lighter "fast" form: the full-resolution decoder level and half of the
+            full-resolution feature work are about a third of the network's CPU time at 1024^2).
     """
 
     def __init__(self, *, widths: Sequence[int] = (8, 16, 32, 48, 64), max_displacement: int = 4,
-                 flow_scale: float = 8.0) -> None:
+                 flow_scale: float = 8.0, ms_depth: int = 2, full_res_decoder: bool = True) -> None:
         super().__init__()
         c0, c1, c2, e4, e8 = widths
         self.config = {"widths": list(widths), "max_displacement": int(max_displacement), "flow_scale": float(flow_scale)}
+        if ms_depth != 2 or not full_res_decoder:  # only non-default options, so older checkpoints' configs still match
+            self.config.update(ms_depth=int(ms_depth), full_res_decoder=bool(full_res_decoder))
         self.flow_scale = float(flow_scale)
-        self.features = FeatureExtractor((c0, c1, c2))
+        self.features = FeatureExtractor((c0, c1, c2), ms_depth=ms_depth)
         self.corr = Correlation(max_displacement)
         self.corr_act = nn.LeakyReLU(0.1)  # not in place: the soft-argmax reads the raw volume too
         self.soft_argmax = SoftArgmax(max_displacement, 4.0)
@@ -244,7 +250,7 @@ class DICNet(nn.Module):
         self.flow8 = nn.Conv2d(e8, 2, 3, padding=1)
         self.up4 = UpLevel(e8, e4, e4)
         self.up2 = UpLevel(e4, 2 * c1, c1)
-        self.up1 = UpLevel(c1, 2 * c0, c0)
+        self.up1 = UpLevel(c1, 2 * c0, c0) if full_res_decoder else None
 
     def forward(self, ref: torch.Tensor, dfm: torch.Tensor, *, all_scales: bool = False):
         """ref, dfm: (N,1,H,W) normalised images, H and W multiples of 8. Returns flow (N,2,H,W) in px, or with
@@ -267,7 +273,11 @@ class DICNet(nn.Module):
         flow8 = F.avg_pool2d(coarse / s, 2) + self.flow8(e8)
         x, flow4 = self.up4(e8, e4, F.interpolate(flow8, scale_factor=2.0, mode="bilinear", align_corners=False))
         x, flow2 = self.up2(x, torch.cat([r2, d2], dim=1), F.interpolate(flow4, scale_factor=2.0, mode="bilinear", align_corners=False))
-        _, flow1 = self.up1(x, torch.cat([r1, d1], dim=1), F.interpolate(flow2, scale_factor=2.0, mode="bilinear", align_corners=False))
+        flow2_up = F.interpolate(flow2, scale_factor=2.0, mode="bilinear", align_corners=False)
+        if self.up1 is None:
+            flow1 = flow2_up
+        else:
+            _, flow1 = self.up1(x, torch.cat([r1, d1], dim=1), flow2_up)
         if all_scales:
             return [coarse, flow8 * s, flow4 * s, flow2 * s, flow1 * s]
         return flow1 * s

@@ -102,6 +102,22 @@ describe('runTiled', () => {
     expect(reports).toHaveLength(got.tiles);
   });
 
+  it('runs an image that is one tile with stride-multiple sides as it is: the whole-image output, border included', async () => {
+    const [w, h] = [64, 48];
+    const ref = randomImage(w * h, 5);
+    const def = randomImage(w * h, 6);
+    const want = await whole(ref, def, w, h);
+    const reports: number[] = [];
+    const ctx = { signal: new AbortController().signal, progress: makeProgress((f) => reports.push(f)) };
+    const got = await runTiled(created.session, [ref, def], w, h, { inputNames: ['ref', 'def'], outputName: 'flow', tile: 64, overlap: 16, stride: 8 }, ctx);
+    expect(got.tiles).toBe(1);
+    expect(got.channels).toHaveLength(2);
+    for (let c = 0; c < 2; c++) expect(got.channels[c]).toEqual(want.subarray(c * w * h, (c + 1) * w * h));
+    expect(reports).toEqual([1]);
+    // The inputs are the caller's arrays, handed to the model unchanged.
+    expect(ref).toEqual(randomImage(w * h, 5));
+  });
+
   it('stops between tiles when the signal fires', async () => {
     const [w, h] = [300, 300];
     const ref = randomImage(w * h, 3);

@@ -146,6 +146,7 @@ export async function runTiled(
   const pw = Math.ceil(tw / stride) * stride;
   const ph = Math.ceil(th / stride) * stride;
   const total = ax.starts.length * ay.starts.length;
+  if (total === 1 && pw === width && ph === height) return runWhole(session, images, width, height, req, s, ctx);
   const acc: Float32Array[] = [];
   const wsum = new Float32Array(W * H);
   const buffers = images.map(() => new Float32Array(pw * ph));
@@ -169,26 +170,11 @@ export async function runTiled(
           for (let c = inside; c < pw; c++) buf[o + c] = img[sr + xIndex[c]];
         }
       });
-      const feeds: Record<string, ort.Tensor> = {};
-      req.inputNames.forEach((name, m) => (feeds[name] = new ort.Tensor('float32', buffers[m], [1, 1, ph, pw])));
-      let out: ort.Tensor;
-      try {
-        const res = await session.run(feeds);
-        out = res[req.outputName];
-        if (!out) throw new Error(`the model has no output "${req.outputName}" (outputs: ${Object.keys(res).join(', ')})`);
-      } catch (err) {
-        throw new LabError(
-          'E_RUNTIME',
-          `ONNX Runtime failed on tile ${done + 1} of ${total} (x ${x0}–${x0 + tw - 1}, y ${y0}–${y0 + th - 1}, input ${pw}×${ph}): ${(err as Error).message}`,
-        );
-      }
-      const dims = out.dims;
+      const where = `tile ${done + 1} of ${total} (x ${x0}–${x0 + tw - 1}, y ${y0}–${y0 + th - 1}, input ${pw}×${ph})`;
+      const out = await runOne(session, buffers, pw, ph, req, s, where);
       const oph = ph * s;
       const opw = pw * s;
-      if (dims.length !== 4 || dims[0] !== 1 || dims[2] !== oph || dims[3] !== opw) {
-        throw new LabError('E_RUNTIME', `The model returned "${req.outputName}" of shape [${dims.join(', ')}] for a [1, 1, ${ph}, ${pw}] input; expected [1, C, ${oph}, ${opw}].`);
-      }
-      const channels = Number(dims[1]);
+      const channels = Number(out.dims[1]);
       if (acc.length === 0) for (let c = 0; c < channels; c++) acc.push(new Float32Array(W * H));
       const data = out.data as Float32Array;
       // Only the part inside the image is kept (the mirror padding is cropped).
@@ -210,4 +196,55 @@ export async function runTiled(
   }
   for (const ch of acc) for (let i = 0; i < ch.length; i++) ch[i] /= wsum[i];
   return { channels: acc, tiles: total };
+}
+
+/** One inference on [1, 1, h, w] inputs; checks the output's shape. `where` names the tile in errors. */
+async function runOne(
+  session: ort.InferenceSession,
+  inputs: Float32Array[],
+  w: number,
+  h: number,
+  req: TiledRunRequest,
+  s: number,
+  where: string,
+): Promise<ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {};
+  req.inputNames.forEach((name, m) => (feeds[name] = new ort.Tensor('float32', inputs[m], [1, 1, h, w])));
+  let out: ort.Tensor;
+  try {
+    const res = await session.run(feeds);
+    out = res[req.outputName];
+    if (!out) throw new Error(`the model has no output "${req.outputName}" (outputs: ${Object.keys(res).join(', ')})`);
+  } catch (err) {
+    throw new LabError('E_RUNTIME', `ONNX Runtime failed on ${where}: ${(err as Error).message}`);
+  }
+  const dims = out.dims;
+  if (dims.length !== 4 || dims[0] !== 1 || dims[2] !== h * s || dims[3] !== w * s) {
+    throw new LabError('E_RUNTIME', `The model returned "${req.outputName}" of shape [${dims.join(', ')}] for a [1, 1, ${h}, ${w}] input; expected [1, C, ${h * s}, ${w * s}].`);
+  }
+  return out;
+}
+
+/**
+ * The whole image as one tile when its sides are stride multiples already: the images go to the model
+ * as they are and its output channels come back as they are. This is what the general path computes for
+ * one tile (all blending weights 1, nothing to crop), without the copies of the inputs, the weight sum and
+ * the per-pixel blend, which the CNN trackers' whole-image runs (1024² by default) would pay for nothing.
+ */
+async function runWhole(
+  session: ort.InferenceSession,
+  images: Float32Array[],
+  width: number,
+  height: number,
+  req: TiledRunRequest,
+  s: number,
+  ctx: TaskContext,
+): Promise<TiledOutput> {
+  throwIfCancelled(ctx.signal);
+  const out = await runOne(session, images, width, height, req, s, `the whole image (input ${width}×${height})`);
+  const data = out.data as Float32Array;
+  const n = width * s * height * s;
+  const channels = Array.from({ length: Number(out.dims[1]) }, (_, c) => data.slice(c * n, (c + 1) * n));
+  ctx.progress.report(1, 'model tile 1 of 1');
+  return { channels, tiles: 1 };
 }
