@@ -119,6 +119,24 @@ describe('DIC settings', () => {
     expect(s.common).toEqual({ step: '3', strainWindow: '' });
   });
 
+  it('moves a cnn-dic form stored at the old 1-pass default to the current defaults, once, and keeps other choices', () => {
+    const stored = (cnnDic: object, extra: object = {}) =>
+      JSON.stringify({ ...defaultSettings(), cnnDefaults: undefined, ...extra, params: { ...defaultSettings().params, 'cnn-dic': cnnDic } });
+    const old = loadSettings(memory(stored({ window: '17', search: '', model: 'my-dic', passes: '1', symmetry: '1' })));
+    expect(old.params['cnn-dic']).toEqual({ window: '17', search: '', model: 'my-dic', passes: '3', symmetry: '8' });
+    expect(old.cnnDefaults).toBe(2);
+    // what the user typed under the old defaults, other than the 1-pass default, is kept
+    const typed = loadSettings(memory(stored({ window: '15', search: '', model: 'dicnet-s', passes: '2', symmetry: '4' })));
+    expect(typed.params['cnn-dic']).toEqual({ window: '15', search: '', model: 'dicnet-s', passes: '2', symmetry: '4' });
+    // settings written under the current defaults keep a 1 the user chose
+    const now = loadSettings(memory(stored({ window: '15', search: '', model: 'dicnet-s', passes: '1', symmetry: '1' }, { cnnDefaults: 2 })));
+    expect(now.params['cnn-dic']).toEqual({ window: '15', search: '', model: 'dicnet-s', passes: '1', symmetry: '1' });
+    // and a save after the migration records the generation, so it happens only once
+    const m = memory();
+    saveSettings(m, old);
+    expect(JSON.parse(m.m.get(SETTINGS_KEY)!).cnnDefaults).toBe(2);
+  });
+
   it('ignores unreadable text, other versions and missing storage', () => {
     expect(loadSettings(memory('{not json'))).toEqual(defaultSettings());
     expect(loadSettings(memory(JSON.stringify({ version: 99, refPath: '/x' })))).toEqual(defaultSettings());

@@ -14,6 +14,11 @@ export const SETTINGS_KEY = 'speckle-lab.dic';
 export const SETTINGS_VERSION = 1;
 /** How many recent files are kept. */
 export const RECENT_MAX = 10;
+/**
+ * Generation of the CNN methods' default options the stored forms were written under. 1: cnn-dic ran
+ * 1 pass with 1 orientation by default; 2: 3 passes with 8 orientations (kernels.ts CNN_DEFAULT_OPTIONS).
+ */
+export const CNN_DEFAULTS_GENERATION = 2;
 
 // Note: every default is made by a function, so each parse returns fresh objects; a shared default object
 // would be mutated through the settings and change the defaults themselves.
@@ -49,6 +54,8 @@ export const DicSettingsSchema = z.object({
   method: z.enum(METHOD_IDS as [TrackMethod, ...TrackMethod[]]).catch('icgn'),
   /** the typed form of every method, kept per method */
   params: ParamsSchema,
+  /** CNN_DEFAULTS_GENERATION when these forms were stored; settings from before the field existed are 1 */
+  cnnDefaults: z.number().int().catch(1),
   common: z.object({ step: z.string(), strainWindow: z.string() }).catch(() => defaultCommonForm()),
   /** in image pixels of the reference; null = the whole image */
   roi: RoiRectSchema.nullable().catch(null),
@@ -62,13 +69,22 @@ export const DicSettingsSchema = z.object({
 export type DicSettings = z.infer<typeof DicSettingsSchema>;
 
 export function defaultSettings(): DicSettings {
-  return DicSettingsSchema.parse({});
+  return { ...DicSettingsSchema.parse({}), cnnDefaults: CNN_DEFAULTS_GENERATION };
 }
 
 /** Settings from storage; defaults for anything missing, unreadable or from another version. */
 export function loadSettings(storage: Pick<Storage, 'getItem'> | null): DicSettings {
   const s = DicSettingsSchema.parse(readVersioned(storage, SETTINGS_KEY, SETTINGS_VERSION));
   s.recent = s.recent.filter((p) => p.trim() !== '').slice(0, RECENT_MAX);
+  // Every cnn-dic form used to start at 1 pass, and the form stores what it shows, so settings from then
+  // would keep a user on the old fast mode without their choosing it. A form still at 1 pass takes the
+  // current defaults once (a deliberate 1 from then cannot be told apart and is reset too; it is one field
+  // to type again). Anything else typed is kept.
+  if (s.cnnDefaults < 2 && s.params['cnn-dic'].passes.trim() === '1') {
+    const d = defaultMethodForm('cnn-dic');
+    s.params['cnn-dic'] = { ...s.params['cnn-dic'], passes: d.passes, symmetry: d.symmetry };
+  }
+  s.cnnDefaults = CNN_DEFAULTS_GENERATION;
   return s;
 }
 
