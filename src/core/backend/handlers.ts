@@ -69,15 +69,25 @@ export interface Backend {
   probe(): Promise<void>;
   /** Cancels every running task (window closing, app quitting) and starts stopping the watch session. */
   cancelAll(): void;
-  /** cancelAll, then waits until the watch session has stopped (its running jobs back in the queue). */
-  shutdown(): Promise<void>;
+  /**
+   * cancelAll, then waits until the watch session has stopped (its running jobs back in the queue) and the
+   * cancelled tasks have settled — their cleanup done, such as a report export removing its temporary
+   * files — or `waitMs` (default SHUTDOWN_WAIT_MS) has passed, whichever comes first. Await it before
+   * closing the compute host: closing it first kills the tasks before they clean up.
+   */
+  shutdown(opts?: { waitMs?: number }): Promise<void>;
   /** The acquisition-folder session manager (tests). */
   watch: WatchService;
 }
 
+/** How long `Backend.shutdown` waits at most for cancelled tasks to settle. */
+export const SHUTDOWN_WAIT_MS = 5000;
+
 export function createBackend(deps: BackendDeps): Backend {
   let executionProvider: ProbeResult | null = null;
   const tasks = new Map<string, AbortController>();
+  /** every running task's end (settled either way), for shutdown */
+  const running = new Set<Promise<unknown>>();
 
   const appInfo = (): AppInfo => ({
     appVersion: appVersion(),
@@ -126,11 +136,17 @@ export function createBackend(deps: BackendDeps): Backend {
     if (tasks.has(taskId)) throw new LabError('E_INVALID_INPUT', `A task with id ${taskId} is already running.`);
     const controller = new AbortController();
     tasks.set(taskId, controller);
-    try {
-      return await run(controller.signal);
-    } finally {
-      tasks.delete(taskId);
-    }
+    const p = (async () => {
+      try {
+        return await run(controller.signal);
+      } finally {
+        tasks.delete(taskId);
+      }
+    })();
+    const settled = p.then(() => {}, () => {});
+    running.add(settled);
+    void settled.then(() => running.delete(settled));
+    return p;
   }
 
   /**
@@ -309,9 +325,16 @@ export function createBackend(deps: BackendDeps): Backend {
       for (const c of tasks.values()) c.abort();
       void watch.shutdown().catch(() => {});
     },
-    async shutdown() {
+    async shutdown(opts = {}) {
+      const waitMs = opts.waitMs ?? SHUTDOWN_WAIT_MS;
       for (const c of tasks.values()) c.abort();
-      await watch.shutdown();
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+      try {
+        await Promise.all([watch.shutdown(), Promise.race([Promise.all([...running]), bound])]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     watch,
   };

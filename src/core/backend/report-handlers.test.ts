@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallOutput, EventName, EventPayload } from '../../shared/contract';
-import { forkComputeHost, type MessageComputeClient } from '../compute/client';
+import { forkComputeHost, type ComputeClient, type MessageComputeClient } from '../compute/client';
+import { LabError } from '../errors';
 import { openJobStore, type JobStore } from '../jobs/store';
 import { chromiumPrinter } from '../report/pdf';
 import { makeRestoreFixtures } from '../report/report-fixtures';
@@ -58,8 +59,11 @@ function backend(extra: Partial<BackendDeps> = {}) {
     emit: <N extends EventName>(name: N, payload: EventPayload<N>) => void events.push({ name, payload }),
     ...extra,
   });
-  return { call: (input: unknown) => dispatchCall(b.handlers, 'report.export', input), cancel: (taskId: string) => dispatchCall(b.handlers, 'task.cancel', { taskId }), events };
+  return { call: (input: unknown) => dispatchCall(b.handlers, 'report.export', input), cancel: (taskId: string) => dispatchCall(b.handlers, 'task.cancel', { taskId }), events, backend: b };
 }
+
+/** Files of the test folder named after a report (its HTML, PDF, data folder and any temporary). */
+const leftovers = async (name: string) => (await readdir(dir)).filter((f) => f.includes(name));
 
 describe('report.export', () => {
   it('refuses missing and failed jobs, relative paths and a PDF without a printer, writing nothing', async () => {
@@ -93,6 +97,47 @@ describe('report.export', () => {
     expect(again.ok).toBe(false);
     if (!again.ok) expect(again.error.message).toContain('Tick "Replace an existing report of that name"');
   }, 60_000);
+
+  it('the staging call fails after the host wrote its temporaries (host died): main removes them', async () => {
+    // the op ran to the end (its files staged), then the host "died" before answering
+    const dying: ComputeClient = {
+      run: async <T>(op: string, input: unknown, opts?: Parameters<ComputeClient['run']>[2]) => {
+        await inProcessCompute.run<T>(op, input, opts);
+        throw new LabError('E_RUNTIME', 'The compute process stopped unexpectedly (signal SIGKILL) while this task was running.');
+      },
+      close: async () => {},
+    };
+    const { call } = backend({ compute: dying });
+    const r = await call({ jobIds: [ids.sr], outPath: join(dir, 'host-died.html'), pdf: false });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('E_RUNTIME');
+    expect(await leftovers('host-died')).toEqual([]);
+  }, 60_000);
+
+  it('a printer that cannot start: the HTML and its data folder are placed, the error says why there is no PDF', async () => {
+    let asked = 0;
+    const { call } = backend({ reportPrinter: async () => (asked++, Promise.reject(new Error('no Chromium at /usr/bin/chromium'))) });
+    const out = join(dir, 'no-printer.html');
+    const r = await call({ jobIds: [ids.sr], outPath: out, pdf: true });
+    expect(asked).toBe(1);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toMatch(/no-printer\.html and its data folder were written, but the PDF could not be made.*no Chromium at \/usr\/bin\/chromium/);
+    expect(await readFile(out, 'utf8')).toContain(`job #${ids.sr}`);
+    expect(existsSync(join(dir, 'no-printer_data', 'manifest.json'))).toBe(true);
+    expect((await leftovers('no-printer')).sort()).toEqual(['no-printer.html', 'no-printer_data']);
+  }, 60_000);
+
+  it('shutdown waits for running tasks to settle, but only up to its bound', async () => {
+    const never: ComputeClient = { run: () => new Promise(() => {}), close: async () => {} };
+    const { call, backend: b } = backend({ compute: never });
+    void call({ taskId: 'rep-stuck', jobIds: [ids.sr], outPath: join(dir, 'stuck.html'), pdf: false });
+    await new Promise((r) => setTimeout(r, 20));
+    const t0 = Date.now();
+    await b.shutdown({ waitMs: 300 });
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(3000);
+  });
 
   it.skipIf(!CAN_PRINT)('prints HTML + PDF of two restoration jobs with the injected printer, progress under the taskId', async () => {
     let opened = 0, closed = 0;
@@ -133,8 +178,6 @@ describe('report.export through a real forked compute host', () => {
   });
   afterAll(() => host.close());
 
-  /** Files of the test folder named after a report (its HTML, PDF, data folder and any temporary). */
-  const leftovers = async (name: string) => (await readdir(dir)).filter((f) => f.includes(name));
   /** Six sections, so that a cancellation lands while the host is still building. */
   const sixJobs = () => [ids.deblur, ids.sr, ids.deblur, ids.sr, ids.deblur, ids.sr];
 
@@ -180,6 +223,50 @@ describe('report.export through a real forked compute host', () => {
     // the same host serves the next export
     const again = await backend({ compute: host }).call({ jobIds: [ids.sr], outPath: join(dir, 'after-cancel.html'), pdf: false });
     expect(again.ok, again.ok ? '' : again.error.message).toBe(true);
+  }, 120_000);
+
+  it('the host killed mid-export: E_RUNTIME, and main removes the temporary files the host left', async () => {
+    const { call, events } = backend({ compute: host });
+    const killed = new Promise<void>((resolve) => {
+      const push = events.push.bind(events);
+      let done = false;
+      events.push = (...items) => {
+        const n = push(...items);
+        if (!done && items.some((e) => e.name === 'task.progress')) (done = true), process.kill(host.pid!, 'SIGKILL'), resolve();
+        return n;
+      };
+    });
+    const r = await call({ jobIds: sixJobs(), outPath: join(dir, 'host-killed.html'), pdf: false });
+    await killed;
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('E_RUNTIME');
+    expect(await leftovers('host-killed')).toEqual([]);
+  }, 120_000);
+
+  it('quitting mid-export: shutdown returns once the export has settled, so closing the host then leaves no file', async () => {
+    const own = forkComputeHost();
+    try {
+      const { call, events, backend: b } = backend({ compute: own });
+      const started = new Promise<void>((resolve) => {
+        const push = events.push.bind(events);
+        events.push = (...items) => {
+          const n = push(...items);
+          if (items.some((e) => e.name === 'task.progress')) resolve();
+          return n;
+        };
+      });
+      let settled = false;
+      const run = call({ taskId: 'rep-quit', jobIds: sixJobs(), outPath: join(dir, 'quit-export.html'), pdf: false }).finally(() => (settled = true));
+      await started;
+      await b.shutdown(); // as main does on before-quit, then it closes the host
+      expect(settled).toBe(true);
+      expect(await leftovers('quit-export')).toEqual([]);
+      const r = await run;
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.code).toBe('E_CANCELLED');
+    } finally {
+      await own.close();
+    }
   }, 120_000);
 
   it('cancelled while main prints the PDF: nothing is placed and the staged files are removed', async () => {

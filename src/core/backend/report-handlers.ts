@@ -9,16 +9,22 @@
  * headless Chromium (report/pdf.ts chromiumPrinter). The stylesheet comes from `reportCss` where the
  * default path does not hold (a packaged app keeps it under its resources folder).
  *
+ * The temporary names are chosen here (a stamp passed to `report.stage`), so this side removes the staged
+ * files whenever the staging call fails, also when the host crashed or was closed before its own cleanup
+ * ran. A printer that cannot start (no Chromium) still leaves the HTML and its data folder, as `lab report`
+ * does, and the error then names why there is no PDF. Cleanup is best effort: its failure is a warning, the
+ * printer is always closed, and a finished export is never reported as failed because of it.
+ *
  * Only done jobs with a result folder can be reported; a job that is missing, failed or still running
  * stops the export with one sentence naming it, before anything is written. Each section's subtitle
  * starts with "job #ID", so the report says which history entry it came from.
  */
 import { isAbsolute } from 'node:path';
 import type { CallInputParsed, CallOutput } from '../../shared/contract';
-import { LabError } from '../errors';
+import { LabError, toLabError } from '../errors';
 import { makeProgress } from '../progress';
 import type { PdfPrinter } from '../report/pdf';
-import { discardReport, finishReport, type StageReportOptions, type StagedReport } from '../report/write-report';
+import { discardReportQuietly, finishReport, newStagingStamp, stagingPaths, type StageReportOptions, type StagedReport } from '../report/write-report';
 import type { BackendDeps } from './handlers';
 
 /** A printer for one export; `close` frees what it holds (a browser, a hidden window). */
@@ -74,13 +80,32 @@ export function reportHandlers(c: ReportHandlerContext): { 'report.export': (inp
           notes: input.notes,
           css: deps.reportCss?.(),
           hints: { force: 'Tick "Replace an existing report of that name" to replace it.', rename: 'Choose another report file name.' },
+          stamp: newStagingStamp(),
         };
-        const staged = await deps.compute.run<StagedReport>('report.stage', opts, { signal, onProgress: (f, m) => progress.report(f * share, m) });
-        let printer: ReportPrinterHandle | null = null;
+        const tmp = stagingPaths(outPath, opts.stamp!);
+        let staged: StagedReport;
         try {
-          if (input.pdf && !signal.aborted) printer = await deps.reportPrinter!();
+          staged = await deps.compute.run<StagedReport>('report.stage', opts, { signal, onProgress: (f, m) => progress.report(f * share, m) });
+        } catch (err) {
+          // The host removes its files on an error it sees, but not when it dies or is closed mid-export.
+          await discardReportQuietly(tmp);
+          throw err;
+        }
+        let printer: ReportPrinterHandle | null = null;
+        let result: CallOutput<'report.export'> | undefined;
+        try {
+          if (input.pdf && !signal.aborted) {
+            try {
+              printer = await deps.reportPrinter!();
+            } catch (err) {
+              // as `lab report` does: the HTML and its data folder are still placed, then the error says why there is no PDF
+              await finishReport({ ...staged, pdf: undefined, printable: undefined }, null, { signal, progress: progress.sub(share, 1) });
+              const e = toLabError(err);
+              throw new LabError(e.code === 'E_INTERNAL' ? 'E_UNSUPPORTED' : e.code, `The report ${staged.html} and its data folder were written, but the PDF could not be made: the PDF printer could not start (${e.message}).`, e.file);
+            }
+          }
           const done = await finishReport(staged, printer?.print ?? null, { signal, progress: progress.sub(share, 1) });
-          return {
+          result = {
             htmlPath: staged.html,
             pdfPath: done.pdf ?? null,
             dataDir: staged.dataDir,
@@ -90,9 +115,12 @@ export function reportHandlers(c: ReportHandlerContext): { 'report.export': (inp
             dataFiles: staged.dataFiles,
             warnings: done.warnings,
           };
+          return result;
         } finally {
-          await discardReport(staged);
-          await printer?.close().catch(() => {});
+          // best effort, and never in the way of closing the printer or of the export's result
+          const left = await discardReportQuietly(staged);
+          if (left && result && !result.warnings.includes(left)) result.warnings.push(left);
+          await printer?.close().catch((err: unknown) => console.warn(`[report] the PDF printer could not be closed: ${err instanceof Error ? err.message : String(err)}`));
         }
       });
     },

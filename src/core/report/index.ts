@@ -7,7 +7,7 @@
  */
 export { buildReportModel, checkJob, forEachSection, openJob, type ReportOptions } from './build';
 export {
-  writeReport, stageReport, finishReport, discardReport, dataDirFor,
+  writeReport, stageReport, finishReport, discardReport, discardReportQuietly, dataDirFor, newStagingStamp, stagingPaths,
   type WriteReportOptions, type WriteReportResult, type StageReportOptions, type StagedReport,
 } from './write-report';
 export { documentParts, htmlRenderer, renderParts, renderReportHtml, reportCss, sectionHtml, type DocumentParts, type HtmlOptions, type PageMap } from './html';

@@ -18,6 +18,8 @@
  * keeps them, for tests that compare drawn values with the data files), so a report of ten 8k² jobs
  * needs about one job's memory rather than ten.
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { LabError } from '../errors';
@@ -52,7 +54,14 @@ export interface WriteReportOptions extends ReportOptions {
 }
 
 /** What the compute host is given: every option that crosses a process boundary (no printer). */
-export type StageReportOptions = Omit<WriteReportOptions, 'printer'>;
+export type StageReportOptions = Omit<WriteReportOptions, 'printer'> & {
+  /**
+   * names the temporary files (`stagingPaths`); the caller chooses it (`newStagingStamp`) so that it can
+   * remove them itself when the staging call fails without cleaning up (the compute host crashed or was
+   * closed mid-export); default a new one
+   */
+  stamp?: string;
+};
 
 /** A report written under temporary names, waiting for its PDF and for `finishReport` (plain data). */
 export interface StagedReport {
@@ -90,6 +99,26 @@ const cancelled = () => new LabError('E_CANCELLED', 'The report was cancelled.')
 export function dataDirFor(outHtml: string): string {
   const abs = resolve(outHtml);
   return join(dirname(abs), `${basename(abs, extname(abs))}_data`);
+}
+
+/** A fresh stamp for `stagingPaths`: this process, the time and a random part. */
+export function newStagingStamp(): string {
+  return `${process.pid}-${Date.now()}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * The temporary names under which `stageReport` writes a report's data folder and HTML, beside their
+ * targets (hidden, with ".partial-STAMP"). The caller that chose the stamp can remove them with
+ * `discardReport` whatever happened to the process that staged them.
+ */
+export function stagingPaths(outHtml: string, stamp: string): Pick<StagedReport, 'tmpDataDir' | 'tmpHtml'> {
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(stamp)) throw new LabError('E_INVALID_INPUT', `Invalid staging stamp "${stamp}" (letters, digits, - and _ only).`);
+  const html = resolve(outHtml);
+  const dataDir = dataDirFor(html);
+  return {
+    tmpDataDir: join(dirname(dataDir), `.${basename(dataDir)}.partial-${stamp}`),
+    tmpHtml: join(dirname(html), `.${basename(html)}.partial-${stamp}`),
+  };
 }
 
 const CLI_HINTS = { force: 'Add --force to replace it.', rename: 'Choose another --out name.' };
@@ -164,9 +193,7 @@ export async function stageReport(opts: StageReportOptions, ctx?: TaskContext): 
 
   const model: ReportModel = { ...reportMeta(opts), sections: [], dataFiles: [] };
   const dataName = basename(dataDir);
-  const stamp = `${process.pid}-${Date.now()}`;
-  const tmpDataDir = join(dirname(dataDir), `.${dataName}.partial-${stamp}`);
-  const tmpHtml = join(dirname(html), `.${basename(html)}.partial-${stamp}`);
+  const { tmpDataDir, tmpHtml } = stagingPaths(html, opts.stamp ?? newStagingStamp());
   const drawn: string[] = [];
   const manifest: ManifestFile[] = [];
   const warnings: string[] = [];
@@ -203,16 +230,36 @@ export async function stageReport(opts: StageReportOptions, ctx?: TaskContext): 
     ctx?.progress.report(1, 'report staged');
     return { staged, model };
   } catch (err) {
-    await rm(tmpDataDir, { recursive: true, force: true });
-    await rm(tmpHtml, { force: true });
+    await discardReportQuietly({ tmpDataDir, tmpHtml });
     throw err;
   }
 }
 
-/** Removes what `stageReport` wrote (a cancelled or failed export); safe to call twice or after finishReport. */
+/**
+ * Removes what `stageReport` wrote (a cancelled or failed export); safe to call twice or after finishReport.
+ * Both removals are tried (with a few retries on EBUSY and the like); the first error is thrown after.
+ */
 export async function discardReport(s: Pick<StagedReport, 'tmpDataDir' | 'tmpHtml'>): Promise<void> {
-  await rm(s.tmpDataDir, { recursive: true, force: true });
-  await rm(s.tmpHtml, { force: true });
+  const errors: unknown[] = [];
+  await rm(s.tmpDataDir, { recursive: true, force: true, maxRetries: 2, retryDelay: 50 }).catch((e: unknown) => void errors.push(e));
+  await rm(s.tmpHtml, { force: true, maxRetries: 2, retryDelay: 50 }).catch((e: unknown) => void errors.push(e));
+  if (errors.length) throw errors[0];
+}
+
+/**
+ * `discardReport` as best-effort cleanup: never throws; a failure is logged and returned as a warning
+ * naming the temporary files to delete by hand (undefined when all went).
+ */
+export async function discardReportQuietly(s: Pick<StagedReport, 'tmpDataDir' | 'tmpHtml'>): Promise<string | undefined> {
+  try {
+    await discardReport(s);
+    return undefined;
+  } catch (err) {
+    const left = [s.tmpDataDir, s.tmpHtml].filter((p) => existsSync(p));
+    const warning = `The report's temporary files could not all be removed (${err instanceof Error ? err.message : String(err)})${left.length ? `; delete ${left.join(' and ')} by hand` : ''}.`;
+    console.warn(`[report] ${warning}`);
+    return warning;
+  }
 }
 
 /** Gives a staged file its name: a hard link unless `force`, so a file created meanwhile is never replaced. */
@@ -230,14 +277,27 @@ async function place(tmp: string, target: string, force: boolean, hints?: Staged
   await unlink(tmp);
 }
 
-/** Renames a staged report into place, with its PDF when given. Targets are checked again first. */
+/**
+ * Renames a staged report into place, with its PDF when given. Targets are checked again first. The HTML
+ * goes first: it is the one that can meet a file created meanwhile (EEXIST), and then nothing has moved;
+ * should the data folder then fail to move, the HTML just placed is taken back (unless `force`), so a
+ * failed commit never leaves a data folder without its HTML or an HTML without its data folder.
+ */
 async function commitReport(s: StagedReport, pdfBytes?: Uint8Array): Promise<void> {
   await checkTarget(s.html, s.force, 'report', s.hints);
   await checkTarget(s.dataDir, s.force, 'data folder', s.hints);
   if (s.pdf && pdfBytes) await checkTarget(s.pdf, s.force, 'PDF', s.hints);
   if (await exists(s.dataDir)) await rm(s.dataDir, { recursive: true }); // checked: ours, and force
-  await rename(s.tmpDataDir, s.dataDir);
   await place(s.tmpHtml, s.html, s.force, s.hints);
+  try {
+    if (!s.force) await checkTarget(s.dataDir, false, 'data folder', s.hints); // rename would replace an empty folder
+    await rename(s.tmpDataDir, s.dataDir);
+  } catch (err) {
+    if (!s.force) await unlink(s.html).catch(() => {}); // ours: placed by a hard link that could not replace anything
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTEMPTY') await checkTarget(s.dataDir, false, 'data folder', s.hints);
+    throw err;
+  }
   if (s.pdf && pdfBytes) await writeFileAtomic(s.pdf, pdfBytes, s.force);
 }
 
@@ -251,6 +311,7 @@ async function commitReport(s: StagedReport, pdfBytes?: Uint8Array): Promise<voi
  */
 export async function finishReport(s: StagedReport, printer: PdfPrinter | null, ctx?: TaskContext): Promise<{ pdf?: string; pageCount?: number; warnings: string[] }> {
   const warnings = [...s.warnings];
+  let done = false;
   try {
     let printed: Awaited<ReturnType<typeof htmlToPdfWith>> | undefined;
     let printError: unknown;
@@ -274,9 +335,12 @@ export async function finishReport(s: StagedReport, printer: PdfPrinter | null, 
     if (printError) throw printError;
     if (printed?.missing.length) warnings.push(`The PDF has no page for ${printed.missing.length} table-of-contents entries; their page numbers are left blank.`);
     ctx?.progress.report(1, 'done');
+    done = true;
     return printed ? { pdf: s.pdf, pageCount: printed.pageCount, warnings } : { warnings };
   } finally {
-    await discardReport(s);
+    // best effort: a cleanup error never replaces the result (nor the error) of the export
+    const left = await discardReportQuietly(s);
+    if (left && done) warnings.push(left);
   }
 }
 
@@ -296,7 +360,7 @@ export async function writeReport(opts: WriteReportOptions, ctx?: TaskContext): 
     if (own?.blocked.length) done.warnings.push(`The report tried to load ${own.blocked.length} external resource(s), which were blocked: ${own.blocked.slice(0, 3).join(', ')}`);
     return { html: staged.html, dataDir: staged.dataDir, ...(done.pdf && { pdf: done.pdf, pageCount: done.pageCount }), figures: staged.figures, dataFiles: staged.dataFiles, warnings: done.warnings, model };
   } finally {
-    await discardReport(staged);
+    await discardReportQuietly(staged);
     await own?.close();
   }
 }
