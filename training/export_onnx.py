@@ -85,14 +85,20 @@ def _stage(ck: dict, model_id: str) -> tuple[str, str]:
 def describe_training(ck: dict, model_id: str, checkpoint: str) -> dict:
     args = ck.get("args", {})
     ck_rel = os.path.relpath(os.path.abspath(checkpoint), REPO)
-    command, hardware = _stage(ck, model_id)
-    # A run that started from another one's weights (--init-from) is only reproducible with that run first.
+    # A run that started from another one's weights (--init-from) is only reproducible with that run first,
+    # and that one may have started from another: follow the chain back to the run that started fresh.
+    stages = [_stage(ck, model_id)]
     init = args.get("init_from")
-    if init and os.path.exists(os.path.join(REPO, init) if not os.path.isabs(init) else init):
-        first = load_checkpoint(os.path.join(REPO, init) if not os.path.isabs(init) else init)
-        first_command, first_hw = _stage(first, model_id)
-        command = f"{first_command} && {command}"
-        hardware = f"stage 1: {first_hw}; stage 2 (--init-from stage 1): {hardware}"
+    while init and len(stages) < 8:
+        path = init if os.path.isabs(init) else os.path.join(REPO, init)
+        if not os.path.exists(path):
+            break
+        earlier = load_checkpoint(path)
+        stages.insert(0, _stage(earlier, model_id))
+        init = earlier.get("args", {}).get("init_from")
+    command = " && ".join(c for c, _ in stages)
+    hardware = stages[0][1] if len(stages) == 1 else "; ".join(
+        f"stage {i + 1}{' (--init-from stage ' + str(i) + ')' if i else ''}: {hw}" for i, (_, hw) in enumerate(stages))
     command += f" && /usr/bin/python3 training/export_onnx.py --id {model_id} --checkpoint {ck_rel}"
     rec = args.get("recipe", {})
     if model_id.startswith("cade"):
