@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LabError } from '../errors';
 import { PROVIDERS_ENV } from '../infer/providers';
-import { forkComputeHost, type ForkOptions, type MessageComputeClient } from './client';
+import { crashLoopRetryAfterMs, forkComputeHost, isHostStoppedError, MessageComputeClient, type ForkOptions, type HostLauncher } from './client';
 
 const FIXTURE = fileURLToPath(new URL('./test-host.fixture.ts', import.meta.url));
 
@@ -143,5 +143,33 @@ describe('compute host restart', () => {
     await c.close();
     expect((await failure(run)).code).toBe('E_CANCELLED');
     expect((await failure(c.run('test.state', {}))).code).toBe('E_CANCELLED');
+  });
+
+  it('marks a run its host died under (hostStopped) apart from a run the crash guard refused (retryAfterMs)', async () => {
+    // An in-process stand-in for a host that dies on every run: no process is forked.
+    const launch: HostLauncher = (onExit) => {
+      let gone = false;
+      const die = () => {
+        if (!gone) (gone = true), onExit('signal SIGKILL');
+      };
+      return { pid: 1, port: { onMessage: () => {}, postMessage: () => void setTimeout(die, 1) }, stop: async () => die() };
+    };
+    let now = 5_000_000;
+    const c = new MessageComputeClient(launch, { now: () => now, crashGuard: { maxCrashes: 3, windowMs: 60_000 }, onHostCrash: () => {} });
+    clients.push(c);
+    for (let k = 0; k < 3; k++) {
+      const died = await failure(c.run('x', {}));
+      expect(died.code).toBe('E_RUNTIME');
+      expect(isHostStoppedError(died)).toBe(true);
+      expect(crashLoopRetryAfterMs(died)).toBeUndefined();
+      now += 5_000;
+    }
+    const refused = await failure(c.run('x', {}));
+    expect(refused.code).toBe('E_RUNTIME');
+    expect(isHostStoppedError(refused)).toBe(false);
+    expect(crashLoopRetryAfterMs(refused)).toBe(45_000); // until the first death leaves the 60 s window
+    expect(isHostStoppedError(new LabError('E_RUNTIME', 'The compute process stopped unexpectedly'))).toBe(false);
+    await c.close();
+    expect(isHostStoppedError(await failure(c.run('x', {})))).toBe(false); // closed: cancelled, not a crash
   });
 });

@@ -11,6 +11,11 @@
  * the new host before anything else. A host that keeps dying (`CrashGuard`: 3 deaths in 60 s by default)
  * is not started again until the oldest of those deaths leaves the window: every run meanwhile fails at
  * once with a message saying so, instead of the app spinning up processes that die in a loop.
+ *
+ * Callers that retry on their own (the watch job runner) tell the two apart without reading messages: a
+ * run that was in flight when its host died rejects with an error carrying `hostStopped: true` (the input
+ * may be what killed it); a run refused by the crash guard never reached a host and carries
+ * `retryAfterMs`, how long until a host may be started again (`hostStoppedError`, `crashLoopRetryAfterMs`).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +56,22 @@ export interface CrashGuard {
 }
 
 export const DEFAULT_CRASH_GUARD: CrashGuard = { maxCrashes: 3, windowMs: 60_000 };
+
+/** A run that was in flight when its host process died unexpectedly (Note: Host restart). */
+export type HostStoppedError = LabError & { readonly hostStopped: true };
+/** A run the crash guard refused without starting a host; a host may start again after `retryAfterMs`. */
+export type CrashLoopRefusal = LabError & { readonly retryAfterMs: number };
+
+/** True when `err` is the rejection of a run whose host died under it (not a cancel, not a refusal). */
+export function isHostStoppedError(err: unknown): err is HostStoppedError {
+  return err instanceof LabError && (err as Partial<HostStoppedError>).hostStopped === true;
+}
+
+/** How long the crash guard still refuses runs, when `err` is such a refusal; else undefined. */
+export function crashLoopRetryAfterMs(err: unknown): number | undefined {
+  const ms = err instanceof LabError ? (err as Partial<CrashLoopRefusal>).retryAfterMs : undefined;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+}
 
 export interface ClientOptions {
   crashGuard?: CrashGuard;
@@ -184,7 +205,8 @@ export class MessageComputeClient implements ComputeClient {
     const next = loop
       ? loop.message
       : 'The app has restarted it: the next task runs in a fresh process, so run this one again (if it stops again, the input may need more memory than this machine has).';
-    this.rejectAll(host, new LabError('E_RUNTIME', `The compute process stopped unexpectedly (${reason}) while this task was running. ${next}`));
+    const err = new LabError('E_RUNTIME', `The compute process stopped unexpectedly (${reason}) while this task was running. ${next}`);
+    this.rejectAll(host, Object.assign(err, { hostStopped: true as const }));
   }
 
   /** The error every run gets while the host died too often too recently; null when a start is allowed. */
@@ -192,13 +214,15 @@ export class MessageComputeClient implements ComputeClient {
     const now = this.now();
     this.crashes = this.crashes.filter((c) => now - c.at < this.guard.windowMs);
     if (this.crashes.length < this.guard.maxCrashes) return null;
-    const waitS = Math.max(1, Math.ceil((this.crashes[0]!.at + this.guard.windowMs - now) / 1000));
+    const retryAfterMs = Math.max(1, Math.ceil(this.crashes[0]!.at + this.guard.windowMs - now));
+    const waitS = Math.max(1, Math.ceil(retryAfterMs / 1000));
     const last = this.crashes[this.crashes.length - 1]!.reason;
-    return new LabError(
+    const err = new LabError(
       'E_RUNTIME',
       `The compute process stopped ${this.crashes.length} times in the last ${Math.round(this.guard.windowMs / 1000)} s (last: ${last}), ` +
         `so the app is not restarting it for now. Try again in ${waitS} s; if it keeps stopping, try a smaller image or the CPU execution provider (Settings), or restart the app.`,
     );
+    return Object.assign(err, { retryAfterMs });
   }
 
   private rejectAll(host: Host, err: LabError): void {

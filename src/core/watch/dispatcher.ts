@@ -77,6 +77,8 @@ export class Dispatcher {
   private stopping = false;
   private off: (() => void) | undefined;
   private stateRetryTimer: NodeJS.Timeout | undefined;
+  /** jobs that could not be claimed (the database failed) and are queued again after a delay */
+  private readonly delayed = new Map<number, NodeJS.Timeout>();
 
   constructor(private readonly opts: DispatcherOptions) {
     this.matcher = new RuleMatcher(opts.rules);
@@ -92,6 +94,7 @@ export class Dispatcher {
       maxBackoffMs: opts.maxBackoffMs ?? 30_000,
       maxStarts: opts.maxStarts ?? 5,
       whenFolderPresent: (signal) => this.whenPresent(signal),
+      requeueLater: (id) => this.requeueLater(id),
     };
   }
 
@@ -101,7 +104,8 @@ export class Dispatcher {
     const removedPartials = await removeStalePartials(this.out);
     const requeued = this.opts.requeueOnStart === false ? 0 : this.opts.store.requeueInterrupted();
     const mine = this.opts.store.listOldest('queued').filter((j) => this.owns(j));
-    this.queue.push(...mine.map((j) => j.id));
+    // retryStateWrites above may already have queued (and started) a job it put back to 'queued'
+    this.queue.push(...mine.map((j) => j.id).filter((id) => !this.queue.includes(id) && !this.active.has(id)));
     this.off = this.opts.events.on((ev) => this.handle(ev));
     this.pump();
     return { requeued, resumed: mine.length, removedPartials };
@@ -112,6 +116,8 @@ export class Dispatcher {
     this.stopping = true;
     this.off?.();
     for (const w of this.presentWaiters.splice(0)) w();
+    for (const t of this.delayed.values()) clearTimeout(t); // still 'queued' in the store: the next start runs them
+    this.delayed.clear();
     for (const a of this.active.values()) a.ctl.abort(how);
     await Promise.all([...this.hashing, ...[...this.active.values()].map((a) => a.done)]);
     clearTimeout(this.stateRetryTimer);
@@ -147,7 +153,10 @@ export class Dispatcher {
 
   /** Nothing to hash, nothing queued, nothing running. */
   isIdle(): boolean {
-    return this.backlog.length === 0 && this.toHash.length === 0 && this.hashing.size === 0 && this.queue.length === 0 && this.active.size === 0;
+    return (
+      this.backlog.length === 0 && this.toHash.length === 0 && this.hashing.size === 0 && this.queue.length === 0 && this.active.size === 0 &&
+      this.delayed.size === 0
+    );
   }
 
   status(): { queued: number; running: number; hashing: number; waitingForPartner: string[] } {
@@ -249,9 +258,39 @@ export class Dispatcher {
     }
   }
 
-  /** See Note: state writes (job-runner.ts); while any is left, tried again every stateRetryMs. */
+  /**
+   * A job the runner could not claim because the job database failed (Note: state writes, job-runner.ts):
+   * it is still 'queued' there, so it is queued again here after stateRetryMs.
+   */
+  private requeueLater(id: number): void {
+    if (this.stopping || this.delayed.has(id)) return;
+    const t = setTimeout(() => {
+      this.delayed.delete(id);
+      try {
+        this.enqueueExisting(id);
+      } catch (err) {
+        // the database is still failing: reading the job back threw; try again later
+        this.opts.events.emit({ type: 'warning', message: `Job ${id} could not be read back from the job history (${(err as Error).message}); it is tried again shortly.` });
+        this.requeueLater(id);
+      }
+    }, this.opts.stateRetryMs ?? 5000);
+    t.unref();
+    this.delayed.set(id, t);
+  }
+
+  /**
+   * See Note: state writes (job-runner.ts); while any is left, tried again every stateRetryMs. A job a
+   * replayed write put back to 'queued' is queued in this session too, or it would wait for the next one.
+   */
   private retryStateWrites(): void {
-    const left = retryStateWrites(this.opts.store, this.opts.events);
+    const left = retryStateWrites(this.opts.store, this.opts.events, (id, state) => {
+      if (state !== 'queued') return;
+      try {
+        this.enqueueExisting(id);
+      } catch {
+        this.requeueLater(id); // the database failed reading it back: queued again after a delay
+      }
+    });
     if (left === 0 || this.stopping || this.stateRetryTimer) return;
     this.stateRetryTimer = setTimeout(() => {
       this.stateRetryTimer = undefined;

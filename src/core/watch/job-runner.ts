@@ -8,7 +8,8 @@
  * E_NOT_FOUND (a share that blinked) and raw EBUSY/EAGAIN/EMFILE/ETIMEDOUT/EIO/ESTALE/EACCES/EPERM (Windows
  * antivirus and SMB locks). Bad input (quarantined: the job fails, the file stays where and as it is):
  * E_UNSUPPORTED, E_TRUNCATED, E_CORRUPT, E_SIZE_MISMATCH. Anything else (E_INVALID_INPUT: a window larger
- * than the image, say) is permanent too. The recorded error starts with the code ("E_CORRUPT: ...") so a
+ * than the image, say) is permanent too, and so is a model id the model manifest does not list (an
+ * E_NOT_FOUND recorded as E_INVALID_INPUT: the rule is wrong, retrying cannot help). The recorded error starts with the code ("E_CORRUPT: ...") so a
  * later session can tell a transient give-up, which it tries again, from a permanent failure, which it skips.
  *
  * Note: state writes. A job's new state is one SQLite write, which a full disk (SQLITE_FULL) or a busy
@@ -19,16 +20,27 @@
  * a timer while any is left, on stop, and when a session starts on that store. Should the process end
  * first, the row is still 'running'; requeueInterrupted at the next start queues it again, and the re-run
  * adopts the result folder it finished. A write the store refuses for good (the job was cancelled or
- * retried meanwhile: E_INVALID_INPUT, E_NOT_FOUND) is not a storage hiccup and is not repeated.
+ * retried meanwhile: E_INVALID_INPUT, E_NOT_FOUND) is not a storage hiccup and is not repeated. The same
+ * holds for claiming a job (markRunning): a refusal means someone else took it; any other failure leaves it
+ * 'queued' in the database, so the dispatcher queues it again after a delay (`requeueLater`).
+ *
+ * Note: compute host deaths. Run in the compute host, one image can kill the process (out of memory).
+ * The client then rejects that run with `hostStopped` (compute/client.ts), and after a few deaths its
+ * crash guard refuses every run for a while with `retryAfterMs`. A refused run never started, so the job
+ * waits the window out without spending an attempt: otherwise every job queued behind a poison image would
+ * burn its attempts in seconds and fail. A job whose own run killed the host is tried once more (the death
+ * may have been someone else's fault, a tile pool, a driver) and then failed for good, naming its files,
+ * so one poison image cannot take the queue down.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { crashLoopRetryAfterMs, isHostStoppedError } from '../compute/client';
 import { LabError } from '../errors';
 import type { JobRecord, JobStore } from '../jobs/store';
 import { makeProgress } from '../progress';
 import { sha256File } from '../results/result-folder';
 import type { WatchEvents } from './events';
-import { resultFolderFor } from './outputs';
+import { expectedSettings, resultFolderFor } from './outputs';
 import { TaskSchema } from './rules';
 import { isReservedTask, notAvailableMessage, taskParams, type RunTask } from './tasks';
 
@@ -52,6 +64,13 @@ const BAD_INPUT_CODES = new Set(['E_UNSUPPORTED', 'E_TRUNCATED', 'E_CORRUPT', 'E
 
 export type ErrorKind = 'transient' | 'bad-input' | 'permanent' | 'cancelled';
 
+/**
+ * The E_NOT_FOUND of a model id the model manifest does not list (findModel, infer/manifest.ts). That
+ * error carries no flag or file of its own, so it is told by its message; should the message change, such
+ * a job is merely retried as transient again.
+ */
+const MISSING_MODEL = /^No model "[^"]*" in the model manifest\b/;
+
 /** See "Note: watch errors". */
 export function classifyError(err: unknown): { kind: ErrorKind; code: string; message: string } {
   const message = (err as Error)?.message ?? String(err);
@@ -59,6 +78,10 @@ export function classifyError(err: unknown): { kind: ErrorKind; code: string; me
   if ((err as Error)?.name === 'AbortError' || errno === 'E_CANCELLED' || errno === 'ABORT_ERR') return { kind: 'cancelled', code: 'E_CANCELLED', message };
   if (!(err instanceof LabError) && errno && TRANSIENT_ERRNO.has(errno)) return { kind: 'transient', code: 'E_IO', message };
   const code = err instanceof LabError ? err.code : 'E_INTERNAL';
+  if (code === 'E_NOT_FOUND' && MISSING_MODEL.test(message)) {
+    // A mistyped model id in the rule, not a share that blinked: no retry, and no later session runs it again.
+    return { kind: 'permanent', code: 'E_INVALID_INPUT', message: `${message} Correct the model id in the rule; the other jobs of this rule fail the same way until then.` };
+  }
   if (TRANSIENT_CODES.has(code)) return { kind: 'transient', code, message };
   return { kind: BAD_INPUT_CODES.has(code) ? 'bad-input' : 'permanent', code, message };
 }
@@ -80,13 +103,25 @@ export interface RunnerDeps {
   maxStarts: number;
   /** resolves when the watched folder is present (jobs wait rather than fail while a share is away) */
   whenFolderPresent(signal: AbortSignal): Promise<void>;
+  /**
+   * Called when a queued job could not be claimed because the job database failed (not refused): the job
+   * is still 'queued' there and must be queued again in this session after a short delay.
+   */
+  requeueLater(jobId: number): void;
 }
+
+/** Runs of one job that kill the compute host before it is failed for good (see Note: compute host deaths). */
+const MAX_HOST_DEATHS = 2;
+/** Recorded code of such a job: not a transient code, so no later session runs it again. */
+const HOST_DEATH_CODE = 'E_INTERNAL';
+/** Added to the crash guard's own wait, so the retry lands after its window, not on its edge. */
+const REFUSAL_MARGIN_MS = 50;
 
 /** Delays between the tries of one state write (see Note: state writes). */
 const STATE_WRITE_DELAYS_MS = [50, 250];
 
 interface PendingWrite {
-  /** the new state, for messages */
+  /** the new state ('done', 'failed', 'cancelled', 'queued'), also for messages */
   what: string;
   write: () => void;
 }
@@ -123,8 +158,11 @@ async function writeState(deps: RunnerDeps, id: number, what: string, write: () 
   }
 }
 
-/** Tries the state writes left over (see Note: state writes) once more; returns how many are still left. */
-export function retryStateWrites(store: JobStore, events: WatchEvents): number {
+/**
+ * Tries the state writes left over (see Note: state writes) once more; returns how many are still left.
+ * `onRecorded` hears of each one recorded now, with its new state.
+ */
+export function retryStateWrites(store: JobStore, events: WatchEvents, onRecorded?: (jobId: number, state: string) => void): number {
   const pending = pendingWrites.get(store);
   if (!pending) return 0;
   for (const [id, p] of [...pending]) {
@@ -132,6 +170,7 @@ export function retryStateWrites(store: JobStore, events: WatchEvents): number {
       p.write();
       pending.delete(id);
       events.emit({ type: 'warning', message: `Job ${id} is now recorded as ${p.what} in the job history.` });
+      onRecorded?.(id, p.what);
     } catch (err) {
       if (!isRefusal(err)) continue;
       pending.delete(id);
@@ -172,13 +211,20 @@ async function run(job: JobRecord, deps: RunnerDeps, ctl: AbortController): Prom
   }
   try {
     store.markRunning(job.id);
-  } catch {
-    return; // taken or cancelled meanwhile: not ours to run
+  } catch (err) {
+    if (isRefusal(err)) return; // taken or cancelled meanwhile: not ours to run
+    // The database failed (full, busy): the row is still 'queued', so it must not drop out of this session.
+    events.emit({
+      type: 'warning',
+      message: `Job ${job.id} could not be started because the job history could not record it as running (${(err as Error)?.message ?? err}); it is tried again shortly.`,
+    });
+    deps.requeueLater(job.id);
+    return;
   }
   events.emit({ type: 'job-started', ...base, attempt: job.attempts + 1 });
   if (isReservedTask(job.kind)) return fail('E_UNSUPPORTED', notAvailableMessage(job.kind), true);
 
-  const identity = { kind: job.kind, inputs: p.watch.inputs };
+  const identity = { kind: job.kind, inputs: p.watch.inputs, settings: expectedSettings(p.task) };
   const warned = new Set<string>();
   const t0 = performance.now();
   let last = { t: 0, f: -1, m: '' as string | undefined };
@@ -189,6 +235,7 @@ async function run(job: JobRecord, deps: RunnerDeps, ctl: AbortController): Prom
     last = { t, f: fraction, m: message };
     events.emit({ type: 'job-progress', jobId: job.id, fraction, message });
   });
+  let hostDeaths = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       await deps.whenFolderPresent(ctl.signal);
@@ -221,6 +268,28 @@ async function run(job: JobRecord, deps: RunnerDeps, ctl: AbortController): Prom
     } catch (err) {
       const c = classifyError(err);
       if (ctl.signal.aborted || c.kind === 'cancelled') return stopped(job.id, deps, ctl);
+      const refusedForMs = crashLoopRetryAfterMs(err);
+      if (refusedForMs !== undefined) {
+        // Note: compute host deaths. The run never started: wait the crash guard out, and do not count it.
+        attempt--;
+        const delayMs = refusedForMs + REFUSAL_MARGIN_MS;
+        events.emit({ type: 'job-retry', jobId: job.id, attempt: attempt + 1, delayMs, code: c.code, reason: c.message });
+        try {
+          await sleep(delayMs, undefined, { signal: ctl.signal });
+        } catch {
+          return stopped(job.id, deps, ctl);
+        }
+        continue;
+      }
+      if (isHostStoppedError(err) && ++hostDeaths >= MAX_HOST_DEATHS) {
+        const files = p.watch.inputs.map((i) => i.rel).join(' + ');
+        return fail(
+          HOST_DEATH_CODE,
+          `The compute process stopped while processing ${files} (for example, it ran out of memory on this image), ${hostDeaths} times in a row; ` +
+            `this job is not tried again, so it cannot hold up the rest of the queue. Last error: ${c.message}`,
+          true,
+        );
+      }
       if (c.kind !== 'transient' || attempt >= deps.maxAttempts) {
         const suffix = c.kind === 'transient' ? ` (gave up after ${attempt} attempts)` : '';
         return fail(c.code, c.message + suffix, c.kind !== 'transient');

@@ -252,14 +252,19 @@ export function jobFolderName(folder: string, jobId: number, n = 1): string {
 
 /**
  * Matches the names result folders of these rules can have (outputTemplate + jobFolderName): with the
- * output folder equal to the watched folder, files under them are our results, not new images.
+ * output folder equal to the watched folder, files under them are our results, not new images. A
+ * template with no fixed text of its own ("{name}{job}": only placeholders other than {rule}) would match
+ * nearly any folder, input folders included, so it is left out: such results are told by their
+ * result.json instead (isResultFolder, outputs.ts).
  */
 export function resultFolderPattern(rules: CompiledRule[]): RegExp {
   const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const literal = (cr: CompiledRule) => cr.output.replace(/\{(?!rule\})[a-z]+\}/g, '').replace(/\{rule\}/g, safeName(cr.name)).replace(/[-_.]/g, '') !== '';
   const one = (cr: CompiledRule) =>
     cr.output
       .split(/(\{[a-z]+\})/)
       .map((part) => (part === '{job}' ? '\\d+(?:-\\d+)?' : part === '{rule}' ? esc(safeName(cr.name)) : /^\{[a-z]+\}$/.test(part) ? '[A-Za-z0-9._-]*' : esc(part)))
       .join('');
-  return new RegExp(`^(?:${rules.map(one).join('|')})$`);
+  const named = rules.filter(literal);
+  return named.length ? new RegExp(`^(?:${named.map(one).join('|')})$`) : /(?!)/;
 }

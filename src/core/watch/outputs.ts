@@ -5,13 +5,17 @@
  * watchers off one job database (see Note: watch exactly-once in dispatcher.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LabError, toLabError } from '../errors';
 import { sha256File, type ResultFile } from '../results/result-folder';
+import { resolveOptions } from '../track/track-field';
+import type { AnyTrackMethod } from '../track/types';
 import { jobFolderName } from './matcher';
+import type { TaskSpec } from './rules';
 
 const ResultJson = z.object({
   kind: z.string(),
@@ -19,11 +23,101 @@ const ResultJson = z.object({
   files: z.array(z.object({ name: z.string().min(1), sha256: z.string(), bytes: z.number() })),
 });
 
-/** What a result folder must have been made from to be this job's: its task and its inputs' content. */
+/** What a result folder must have been made from to be this job's: its task, its settings and its inputs' content. */
 export interface ResultIdentity {
   kind: string;
   /** in the job's order; references come first in result.json as in the task parameters (tasks.ts) */
   inputs: { role: string; sha256: string }[];
+  /** values result.json must hold, by dotted path ("method", "parameters.window"): see expectedSettings */
+  settings?: ExpectedSetting[];
+}
+
+export interface ExpectedSetting {
+  path: string;
+  value: unknown;
+}
+
+/**
+ * What result.json records of a rule's task settings, as the tasks write it (track-task.ts, xpci-task.ts,
+ * restore/deblur/task.ts, restore/sr/sr-task.ts): method and the parameters with defaults filled in. A
+ * folder made by the same rule name and template under other settings (zncc then umpa, another window)
+ * is not this job's result. Only what the task records predictably is listed: a value missing here can
+ * let a folder be adopted, a wrong value would only make the job compute its result again beside it.
+ */
+export function expectedSettings(task: TaskSpec): ExpectedSetting[] {
+  const out: ExpectedSetting[] = [];
+  const add = (path: string, value: unknown) => value !== undefined && out.push({ path, value });
+  const tracking = (method: string, options: Record<string, unknown> | undefined) => {
+    add('method', method);
+    let resolved: Record<string, unknown>;
+    try {
+      resolved = resolveOptions(method as AnyTrackMethod, options as never) as unknown as Record<string, unknown>;
+    } catch {
+      resolved = options ?? {}; // an unknown method fails when run; compare what the rule says
+    }
+    for (const [k, v] of Object.entries(resolved)) add(`parameters.${k}`, v);
+  };
+  switch (task.kind) {
+    case 'track':
+      tracking(task.method, task.options);
+      add('parameters.step', task.step);
+      add('parameters.roi', task.roi ?? null);
+      add('parameters.strainWindow', task.strainWindow ?? null);
+      break;
+    case 'xpci':
+      tracking(task.method ?? 'umpa', task.options);
+      add('parameters.step', task.step ?? 1);
+      add('parameters.roi', task.roi ?? null);
+      add('parameters.delta', task.delta ?? null);
+      add('parameters.integrator', task.integrator ?? 'fc');
+      add('parameters.profile', task.profile ?? null);
+      add('geometry.pixelUm', task.geometry.pixelUm);
+      add('geometry.distanceM', task.geometry.distanceM);
+      add('geometry.energyKeV', task.geometry.energyKeV);
+      add('geometry.sourceM', task.geometry.sourceM ?? null);
+      break;
+    case 'deblur':
+      add('method', task.method);
+      if (task.method === 'richardson-lucy') {
+        add('parameters.iterations', task.iterations);
+        if (task.sigma !== undefined) add('parameters.sigmaPx', task.sigma);
+      } else {
+        add('parameters.modelId', task.model);
+        add('parameters.tile', task.tile);
+        add('parameters.overlap', task.overlap);
+      }
+      break;
+    case 'super-resolution':
+    case 'sr':
+      add('method', task.method);
+      add('parameters.scale', task.scale);
+      if (task.kernel !== undefined) add('parameters.kernel.spec', task.kernel);
+      break;
+  }
+  return out;
+}
+
+/** JSON text with object keys sorted, so equal settings compare equal whatever their order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+/** The first setting result.json records differently, as a reason; null when all agree. */
+function settingsDiffer(rj: unknown, settings: ExpectedSetting[]): string | null {
+  for (const s of settings) {
+    let v: unknown = rj;
+    for (const key of s.path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+    if (canonical(v) !== canonical(s.value)) {
+      const show = (x: unknown) => (x === undefined ? 'nothing' : canonical(x).slice(0, 80));
+      return `was made with other settings (${s.path} ${show(v)}, this job ${show(s.value)})`;
+    }
+  }
+  return null;
 }
 
 export type Adoption =
@@ -54,8 +148,10 @@ export async function adoptResultFolder(dir: string, job: ResultIdentity): Promi
   }
   if (names.length === 0) return { found: 'none' };
   let rj: z.output<typeof ResultJson>;
+  let raw: unknown;
   try {
-    rj = ResultJson.parse(JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')));
+    raw = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
+    rj = ResultJson.parse(raw);
   } catch {
     return { found: 'other', why: 'has no readable result.json' };
   }
@@ -63,6 +159,8 @@ export async function adoptResultFolder(dir: string, job: ResultIdentity): Promi
   const want = [...job.inputs.filter((i) => i.role === 'reference'), ...job.inputs.filter((i) => i.role !== 'reference')].map((i) => i.sha256);
   const had = rj.inputs.map((i) => i.sha256);
   if (had.length !== want.length || had.some((h, k) => h !== want[k])) return { found: 'other', why: 'was made from other input files (their sha256 differ)' };
+  const differ = job.settings ? settingsDiffer(raw, job.settings) : null;
+  if (differ) return { found: 'other', why: differ };
   const files: ResultFile[] = [];
   for (const f of rj.files) {
     const path = join(dir, f.name);
@@ -77,6 +175,41 @@ export async function adoptResultFolder(dir: string, job: ResultIdentity): Promi
   const rjPath = join(dir, 'result.json');
   files.push({ name: 'result.json', path: rjPath, sha256: await sha256File(rjPath), bytes: (await stat(rjPath)).size });
   return { found: 'ours', files };
+}
+
+/** The shape of the names the default output templates give ("{rule}_{name}_job12", a fresh "..._job12-2"). */
+const JOB_FOLDER_NAME = /_job\d+(?:-\d+)?$/;
+/** How long a folder found not to be a result is believed before it is looked at again. */
+const NOT_RESULT_TTL_MS = 5000;
+
+/**
+ * A test of top-level folder names of `root` (the output folder, here also the watched folder): true for
+ * result folders, whatever rule made them (a renamed or deleted rule, another rules file), so the watcher
+ * does not take their images for new ones. A folder is a result when its name has the default templates'
+ * shape (`..._job<id>` or `..._job<id>-<n>`), matches `namePattern` (the current rules' own templates), or
+ * holds a result.json with a "kind" and "inputs" (any template, including one with no fixed text). A result
+ * folder is renamed into place whole, so its result.json is there before any file of it is seen. Answers
+ * are cached (a folder that is not a result is looked at again after a few seconds): the watcher asks for
+ * every path it sees.
+ */
+export function resultFolderCheck(root: string, namePattern?: RegExp): (name: string) => boolean {
+  const known = new Map<string, boolean | number>(); // true, or when a folder was found not to be a result
+  return (name) => {
+    if (JOB_FOLDER_NAME.test(name) || namePattern?.test(name)) return true;
+    const k = known.get(name);
+    if (k === true) return true;
+    if (typeof k === 'number' && Date.now() - k < NOT_RESULT_TTL_MS) return false;
+    let is = false;
+    try {
+      const rj = JSON.parse(readFileSync(join(root, name, 'result.json'), 'utf8')) as unknown;
+      is = Boolean(rj && typeof rj === 'object' && typeof (rj as { kind?: unknown }).kind === 'string' && Array.isArray((rj as { inputs?: unknown }).inputs));
+    } catch {
+      is = false; // none, unreadable, or not JSON: not one of ours
+    }
+    if (known.size > 10_000) known.clear();
+    known.set(name, is || Date.now());
+    return is;
+  };
 }
 
 /** Fresh names tried before giving up: more than any real output folder holds for one job. */

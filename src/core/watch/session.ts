@@ -11,7 +11,7 @@ import { openJobStore, type JobStore } from '../jobs/store';
 import { Dispatcher, type DispatcherOptions } from './dispatcher';
 import { WatchEvents } from './events';
 import { resultFolderPattern } from './matcher';
-import { acquireLock } from './outputs';
+import { acquireLock, resultFolderCheck } from './outputs';
 import { loadRules, type RulesFile } from './rules';
 import { runTaskInProcess, type RunTask } from './tasks';
 import { FolderWatcher, type FolderWatcherOptions } from './watcher';
@@ -103,12 +103,13 @@ export async function startWatch(opts: WatchSessionOptions): Promise<WatchSessio
   // Results written straight into the watched folder cannot be left out by path as a separate output
   // folder is: tell them by the names result folders get, or a recursive rule would take their images for
   // new ones and process its own output again and again. Only what lies inside such a folder is left out,
-  // as an input file may well match the name pattern. The hidden .NAME.partial-* folders a result is
-  // written in are ignored as hidden names anyway (watcher.ts).
-  const resultFolder = outDir === root ? resultFolderPattern(dispatcher.matcher.rules) : undefined;
+  // as an input file may well match the name pattern. Not only the current rules' names: results of a
+  // rule since renamed or removed are told by the default name shape or their result.json (outputs.ts).
+  // The hidden .NAME.partial-* folders a result is written in are ignored as hidden names anyway (watcher.ts).
+  const resultFolder = outDir === root ? resultFolderCheck(root, resultFolderPattern(dispatcher.matcher.rules)) : undefined;
   const inResultFolder = resultFolder && ((rel: string) => {
     const cut = rel.indexOf('/');
-    return cut > 0 && resultFolder.test(rel.slice(0, cut));
+    return cut > 0 && resultFolder(rel.slice(0, cut));
   });
   const watcher = new FolderWatcher({
     recursive, usePolling, pollIntervalMs, stableMs, completeTimeoutMs, rootCheckMs,
