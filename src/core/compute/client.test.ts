@@ -145,6 +145,27 @@ describe('compute host restart', () => {
     expect((await failure(c.run('test.state', {}))).code).toBe('E_CANCELLED');
   });
 
+  it('close ends the process before it rejects the runs in flight, so their cleanup never races a live host', async () => {
+    let stopped = false;
+    const launch: HostLauncher = (onExit) => ({
+      pid: 1,
+      port: { onMessage: () => {}, postMessage: () => {} }, // a run that never answers
+      stop: async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        stopped = true;
+        onExit('signal SIGTERM');
+      },
+    });
+    const c = new MessageComputeClient(launch, { onHostCrash: () => {} });
+    clients.push(c);
+    const seen = c.run('x', {}).then(
+      () => 'resolved',
+      (err: LabError) => `${err.code} with the process ${stopped ? 'gone' : 'still running'}: ${err.message}`,
+    );
+    await c.close();
+    expect(await seen).toBe('E_CANCELLED with the process gone: The task was cancelled: the compute process was shut down (the app is closing).');
+  });
+
   it('marks a run its host died under (hostStopped) apart from a run the crash guard refused (retryAfterMs)', async () => {
     // An in-process stand-in for a host that dies on every run: no process is forked.
     const launch: HostLauncher = (onExit) => {

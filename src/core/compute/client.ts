@@ -57,6 +57,8 @@ export interface CrashGuard {
 
 export const DEFAULT_CRASH_GUARD: CrashGuard = { maxCrashes: 3, windowMs: 60_000 };
 
+const CLOSING = () => new LabError('E_CANCELLED', 'The task was cancelled: the compute process was shut down (the app is closing).');
+
 /** A run that was in flight when its host process died unexpectedly (Note: Host restart). */
 export type HostStoppedError = LabError & { readonly hostStopped: true };
 /** A run the crash guard refused without starting a host; a host may start again after `retryAfterMs`. */
@@ -164,8 +166,10 @@ export class MessageComputeClient implements ComputeClient {
     this.host = null;
     if (!host) return;
     host.stopping = true;
-    this.rejectAll(host, new LabError('E_CANCELLED', 'The task was cancelled: the compute process was shut down (the app is closing).'));
+    // The process goes first, then its runs are rejected: a caller that cleans up after a rejected run
+    // (a report export removing its temporary files) must not race a host still writing them.
     await host.proc.stop();
+    this.rejectAll(host, CLOSING());
   }
 
   private ensureHost(): Host {
@@ -196,7 +200,7 @@ export class MessageComputeClient implements ComputeClient {
   private hostExited(host: Host, reason: string): void {
     if (this.host === host) this.host = null;
     if (host.stopping || this.closed) {
-      this.rejectAll(host, new LabError('E_CANCELLED', 'The task was cancelled: the compute process was shut down.'));
+      this.rejectAll(host, this.closed ? CLOSING() : new LabError('E_CANCELLED', 'The task was cancelled: the compute process was shut down.'));
       return;
     }
     this.crashes.push({ at: this.now(), reason });
