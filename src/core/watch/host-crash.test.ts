@@ -3,38 +3,19 @@
  * MessageComputeClient (crash guard included) over an in-process fake host, so no process is forked. One
  * poison image must not fail the jobs queued behind it (Note: compute host deaths, job-runner.ts).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MessageComputeClient, type HostLauncher } from '../compute/client';
 import type { HostReply, HostRequest } from '../compute/protocol';
 import { computeRunTask, type WatchTaskInput } from '../compute/watch-ops';
 import { quietContext } from '../progress';
-import { WatchEvents } from './events';
 import { isRetryableFailure } from './job-runner';
 import { validateRules } from './rules';
-import { startWatch, type WatchSession } from './session';
 import { runTaskInProcess } from './tasks';
-import { Recorder, tinyTiff } from './testing';
+import { tinyTiff, watchTestDirs } from './testing';
 
-let dir: string;
-let root: string;
-let out: string;
-const sessions: WatchSession[] = [];
-const clients: MessageComputeClient[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'lab-watch-oom-'));
-  root = join(dir, 'acq');
-  out = join(dir, 'results');
-  await mkdir(root);
-});
-afterEach(async () => {
-  for (const s of sessions.splice(0)) await s.stop();
-  for (const c of clients.splice(0)) await c.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const w = watchTestDirs('lab-watch-oom-');
 
 /** A host that runs `watch.task` in this process, and "dies" (exits with SIGKILL) on any image named bad*. */
 function fakeHostLauncher(deaths: string[]): HostLauncher {
@@ -75,18 +56,12 @@ describe('watch jobs in a compute host that an image kills', () => {
   it('fails only the images that kill the host (after one more try), waits out the crash guard, and runs every other job', async () => {
     const rules = validateRules({ version: 1, rules: [{ name: 'i', type: 'single', match: '.*\\.tif', task: { kind: 'info', preview: false } }] });
     if (!rules.ok) throw new Error('rules');
-    for (const n of ['bad1', 'bad2', 'a', 'b', 'c', 'd']) await writeFile(join(root, `${n}.tif`), tinyTiff(n.charCodeAt(n.length - 1)));
+    for (const n of ['bad1', 'bad2', 'a', 'b', 'c', 'd']) await writeFile(join(w.root, `${n}.tif`), tinyTiff(n.charCodeAt(n.length - 1)));
     const deaths: string[] = [];
     // 3 deaths within 1.5 s stop the client from starting a host until the oldest leaves the window.
     const client = new MessageComputeClient(fakeHostLauncher(deaths), { crashGuard: { maxCrashes: 3, windowMs: 1500 }, onHostCrash: () => {} });
-    clients.push(client);
-    const events = new WatchEvents();
-    const rec = new Recorder(events);
-    const s = await startWatch({
-      root, outDir: out, rules: rules.rules, events, runTask: computeRunTask(client),
-      stableMs: 50, completeTimeoutMs: 1500, rootCheckMs: 100, backoffMs: 20, maxBackoffMs: 200, maxAttempts: 4, concurrency: 1,
-    });
-    sessions.push(s);
+    w.afterSessions(() => client.close());
+    const { s, rec } = await w.session(rules.rules, { runTask: computeRunTask(client), stableMs: 50, maxBackoffMs: 200, maxAttempts: 4, concurrency: 1 });
     await rec.until(() => rec.of('job-done').length + rec.of('job-failed').length === 6, 20_000);
     await s.whenIdle();
 

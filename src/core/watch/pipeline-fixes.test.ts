@@ -3,49 +3,17 @@
  * adopted; results of earlier rules in a watched output folder are not taken as new images; a job whose
  * claim (markRunning) or requeue the job database failed for a moment still runs in the same session.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findModel, type ModelManifest } from '../infer/manifest';
 import { openJobStore, type JobStore } from '../jobs/store';
 import { isRetryableFailure } from './job-runner';
-import { WatchEvents } from './events';
-import { validateRules, type RulesFile } from './rules';
-import { startWatch, type WatchSession, type WatchSessionOptions } from './session';
 import { runTaskInProcess, type RunTask } from './tasks';
-import { checksums, Recorder, resultFolders, specklePairBytes, TRACK_RULE } from './testing';
+import { checksums, resultFolders, rulesOf, specklePairBytes, TRACK_RULE, watchTestDirs } from './testing';
 
-let dir: string;
-let root: string;
-let out: string;
-const sessions: WatchSession[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'lab-watch-fix-'));
-  root = join(dir, 'acq');
-  out = join(dir, 'results');
-  await mkdir(root);
-});
-afterEach(async () => {
-  for (const s of sessions.splice(0)) await s.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-function rules(...list: unknown[]): RulesFile {
-  const v = validateRules({ version: 1, rules: list });
-  if (!v.ok) throw new Error(v.mistakes.join('\n'));
-  return v.rules;
-}
-
-async function session(r: RulesFile, opts: Partial<WatchSessionOptions> = {}): Promise<{ s: WatchSession; rec: Recorder }> {
-  const events = new WatchEvents();
-  const rec = new Recorder(events);
-  const s = await startWatch({ root, outDir: out, rules: r, events, stableMs: 100, completeTimeoutMs: 1500, rootCheckMs: 100, backoffMs: 20, ...opts });
-  sessions.push(s);
-  return { s, rec };
-}
+const w = watchTestDirs('lab-watch-fix-');
 
 /** A store whose `methods` throw SQLITE_FULL while their counter is not 0 (-1: until set to 0). */
 function failingStore(path: string, full: Record<string, number>): JobStore {
@@ -71,20 +39,20 @@ function failingStore(path: string, full: Record<string, number>): JobStore {
 describe('watch pipeline fixes', () => {
   it('never adopts a same-named result folder made with other settings (a new job database, the rule changed); writes beside it', async () => {
     const p = await specklePairBytes(1);
-    await writeFile(join(root, 'ref_001.tif'), p.ref);
-    await writeFile(join(root, 'sample_001.tif'), p.def);
-    const first = await session(rules(TRACK_RULE));
+    await writeFile(join(w.root, 'ref_001.tif'), p.ref);
+    await writeFile(join(w.root, 'sample_001.tif'), p.def);
+    const first = await w.session(rulesOf(TRACK_RULE));
     await first.s.whenIdle();
     const old = first.rec.of('job-done')[0];
     await first.s.stop();
     const oldFiles = await checksums(old.outDir);
 
     // Same rule name and template, same images, other settings, fresh job database: job 1 again.
-    const changed = rules({ ...TRACK_RULE, task: { ...TRACK_RULE.task, options: { window: 21, search: 4 } } });
-    const db = join(dir, 'second.sqlite');
+    const changed = rulesOf({ ...TRACK_RULE, task: { ...TRACK_RULE.task, options: { window: 21, search: 4 } } });
+    const db = join(w.dir, 'second.sqlite');
     let calls = 0;
     const counting: RunTask = async (k, params, c) => (calls++, runTaskInProcess(k, params, c));
-    const second = await session(changed, { dbPath: db, runTask: counting });
+    const second = await w.session(changed, { dbPath: db, runTask: counting });
     await second.s.whenIdle();
     const done = second.rec.of('job-done');
     expect(done).toMatchObject([{ jobId: old.jobId, adopted: false, outDir: `${old.outDir}-2` }]);
@@ -100,7 +68,7 @@ describe('watch pipeline fixes', () => {
     sql.exec(`UPDATE jobs SET state = 'running', result_dir = NULL WHERE id = ${old.jobId}; DELETE FROM results WHERE job_id = ${old.jobId}`);
     sql.close();
     calls = 0;
-    const third = await session(changed, { dbPath: db, runTask: counting });
+    const third = await w.session(changed, { dbPath: db, runTask: counting });
     await third.s.whenIdle();
     expect(third.rec.of('job-done')).toMatchObject([{ jobId: old.jobId, adopted: true, outDir: done[0].outDir }]);
     expect(calls).toBe(0);
@@ -108,13 +76,13 @@ describe('watch pipeline fixes', () => {
 
   it('with the output folder = the watched folder, takes no result of an earlier or renamed rule for a new image, and still reads input folders', async () => {
     const p = await specklePairBytes(1);
-    await writeFile(join(root, 'a.tif'), p.ref);
-    await writeFile(join(root, 'b.tif'), p.def);
-    await mkdir(join(root, 'run-7'));
-    await writeFile(join(root, 'run-7', 'c.tif'), (await specklePairBytes(2)).ref);
-    const opts = { outDir: root, allowOutputInside: true, recursive: true };
-    const first = await session(
-      rules(
+    await writeFile(join(w.root, 'a.tif'), p.ref);
+    await writeFile(join(w.root, 'b.tif'), p.def);
+    await mkdir(join(w.root, 'run-7'));
+    await writeFile(join(w.root, 'run-7', 'c.tif'), (await specklePairBytes(2)).ref);
+    const opts = { outDir: w.root, allowOutputInside: true, recursive: true };
+    const first = await w.session(
+      rulesOf(
         { name: 'old', type: 'single', match: 'a\\.tif', task: { kind: 'info' } },
         // a custom template with no fixed text: its name shape would match the input folder run-7
         { name: 'bare', type: 'single', match: 'b\\.tif', output: '{name}-{job}', task: { kind: 'info' } },
@@ -128,7 +96,7 @@ describe('watch pipeline fixes', () => {
     await first.s.stop();
 
     // The rules renamed: one rule now takes every image, PNG included (the previews in the result folders).
-    const second = await session(rules({ name: 'new', type: 'single', match: '.*\\.(tif|png)', task: { kind: 'info', preview: false } }), opts);
+    const second = await w.session(rulesOf({ name: 'new', type: 'single', match: '.*\\.(tif|png)', task: { kind: 'info', preview: false } }), opts);
     await second.rec.until(() => second.rec.of('job-done').length >= 3);
     await new Promise((r) => setTimeout(r, 400));
     await second.s.whenIdle();
@@ -137,10 +105,10 @@ describe('watch pipeline fixes', () => {
   });
 
   it('runs a job in the same session when the job database failed to record it as running for a moment', async () => {
-    await writeFile(join(root, 'a.tif'), (await specklePairBytes(1)).ref);
+    await writeFile(join(w.root, 'a.tif'), (await specklePairBytes(1)).ref);
     const full = { markRunning: 1 };
-    const store = failingStore(join(dir, 'app.sqlite'), full);
-    const { s, rec } = await session(rules({ name: 'i', type: 'single', match: '.*\\.tif', task: { kind: 'info' } }), { store, stateRetryMs: 50 });
+    const store = failingStore(join(w.dir, 'app.sqlite'), full);
+    const { s, rec } = await w.session(rulesOf({ name: 'i', type: 'single', match: '.*\\.tif', task: { kind: 'info' } }), { store, stateRetryMs: 50 });
     await rec.until(() => rec.of('job-done').length === 1, 10_000);
     await s.whenIdle();
     expect(rec.of('warning').map((w) => w.message).join('\n')).toMatch(/could not be started because the job history could not record it as running \(database or disk is full\)/);
@@ -151,17 +119,17 @@ describe('watch pipeline fixes', () => {
   });
 
   it('runs a job in the current session once a delayed write has put it back to queued', async () => {
-    await writeFile(join(root, 'a.tif'), (await specklePairBytes(1)).ref);
+    await writeFile(join(w.root, 'a.tif'), (await specklePairBytes(1)).ref);
     const full = { requeue: 0 };
-    const store = failingStore(join(dir, 'app.sqlite'), full);
-    const r = rules({ name: 'i', type: 'single', match: '.*\\.tif', task: { kind: 'info' } });
+    const store = failingStore(join(w.dir, 'app.sqlite'), full);
+    const r = rulesOf({ name: 'i', type: 'single', match: '.*\\.tif', task: { kind: 'info' } });
     const hang: RunTask = (_k, _p, ctx) =>
       new Promise((_res, rej) => {
         const stop = () => rej(Object.assign(new Error('cancelled'), { name: 'AbortError' }));
         if (ctx.signal.aborted) stop();
         ctx.signal.addEventListener('abort', stop);
       });
-    const first = await session(r, { store, runTask: hang });
+    const first = await w.session(r, { store, runTask: hang });
     await first.rec.until(() => first.rec.of('job-started').length === 1);
     const id = first.rec.of('job-started')[0].jobId;
     full.requeue = -1; // the database is full when the watcher stops: the job stays 'running' for now
@@ -169,7 +137,7 @@ describe('watch pipeline fixes', () => {
     expect(store.getJob(id)?.state).toBe('running');
 
     // The app keeps the store open: the next session starts while the disk is still full.
-    const second = await session(r, { store, stateRetryMs: 50 });
+    const second = await w.session(r, { store, stateRetryMs: 50 });
     expect(store.getJob(id)?.state).toBe('running');
     full.requeue = 0; // space freed: the timer's try puts it back to 'queued', and this session runs it
     await second.rec.until(() => second.rec.of('job-done').length === 1, 10_000);
@@ -182,10 +150,10 @@ describe('watch pipeline fixes', () => {
 
 describe('watch errors', () => {
   it('fails a job whose rule names a model the manifest does not list at once and for good (not retried, not by the next session)', async () => {
-    await writeFile(join(root, 'a.tif'), (await specklePairBytes(1)).ref);
+    await writeFile(join(w.root, 'a.tif'), (await specklePairBytes(1)).ref);
     const noModel: RunTask = async () => findModel({ models: [{ id: 'midnet-s' }] } as unknown as ModelManifest, 'midnet-typo') as never;
-    const r = rules({ name: 'i', type: 'single', match: '.*\\.tif', task: { kind: 'info' } });
-    const { s, rec } = await session(r, { runTask: noModel, maxAttempts: 4 });
+    const r = rulesOf({ name: 'i', type: 'single', match: '.*\\.tif', task: { kind: 'info' } });
+    const { s, rec } = await w.session(r, { runTask: noModel, maxAttempts: 4 });
     await rec.until(() => rec.of('job-failed').length === 1);
     await s.whenIdle();
     expect(rec.of('job-retry')).toEqual([]);
@@ -194,7 +162,7 @@ describe('watch errors', () => {
     expect(failed.reason).toMatch(/^No model "midnet-typo" in the model manifest \(known: midnet-s\)\. Correct the model id in the rule/);
     expect(isRetryableFailure(s.store.getJob(failed.jobId)!)).toBe(false);
     await s.stop();
-    const next = await session(r, { runTask: noModel });
+    const next = await w.session(r, { runTask: noModel });
     await next.s.whenIdle();
     expect(next.rec.of('job-skipped').map((e) => e.state)).toEqual(['failed']);
     expect(next.rec.of('job-started')).toEqual([]);

@@ -5,46 +5,21 @@
  * folders removed, Ctrl+C-style stop putting running jobs back in the queue for the next start, the watched
  * folder vanishing mid-session, an input gone when its job runs, and a job database that refuses writes.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openJobStore, type JobStore } from '../jobs/store';
 import { sha256File } from '../results/result-folder';
-import { WatchEvents } from './events';
 import { isRetryableFailure } from './job-runner';
-import { validateRules } from './rules';
-import { startWatch, type WatchSession, type WatchSessionOptions } from './session';
+import type { WatchSessionOptions } from './session';
 import { runTaskInProcess, type RunTask } from './tasks';
-import { checksums, Recorder, resultFolders, specklePairBytes, TRACK_RULE } from './testing';
+import { checksums, resultFolders, rulesOf, specklePairBytes, TRACK_RULE, watchTestDirs } from './testing';
 
-let dir: string;
-let root: string;
-let out: string;
-const sessions: WatchSession[] = [];
-const INFO = validateRules({ version: 1, rules: [{ name: 'i', type: 'single', match: '.*\\.tif', task: { kind: 'info' } }] });
-const PAIRS = validateRules({ version: 1, rules: [TRACK_RULE] });
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'lab-watch-rec-'));
-  root = join(dir, 'acq');
-  out = join(dir, 'results');
-  await mkdir(root);
-});
-afterEach(async () => {
-  for (const s of sessions.splice(0)) await s.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function session(opts: Partial<WatchSessionOptions> = {}): Promise<{ s: WatchSession; rec: Recorder }> {
-  if (!INFO.ok || !PAIRS.ok) throw new Error('test rules invalid');
-  const events = new WatchEvents();
-  const rec = new Recorder(events);
-  const s = await startWatch({ root, outDir: out, rules: INFO.rules, events, stableMs: 100, completeTimeoutMs: 1500, rootCheckMs: 100, backoffMs: 20, ...opts });
-  sessions.push(s);
-  return { s, rec };
-}
+const INFO = rulesOf({ name: 'i', type: 'single', match: '.*\\.tif', task: { kind: 'info' } });
+const PAIRS = rulesOf(TRACK_RULE);
+const w = watchTestDirs('lab-watch-rec-');
+const session = (opts: Partial<WatchSessionOptions> = {}) => w.session(INFO, opts);
 
 /** An open job store whose state writes throw SQLITE_FULL while `full.markDone` / `full.markFailed` count down (-1: until set to 0). */
 function fullDiskStore(path: string, full: { markDone: number; markFailed: number }): JobStore {
@@ -71,7 +46,7 @@ const ebusy = () => Object.assign(new Error('EBUSY: resource busy or locked, ope
 
 describe('watch recovery', () => {
   it('retries a transient error with exponential back-off, then succeeds', async () => {
-    await writeFile(join(root, 'a.tif'), (await specklePairBytes(1)).ref);
+    await writeFile(join(w.root, 'a.tif'), (await specklePairBytes(1)).ref);
     let failures = 2;
     const runTask: RunTask = async (kind, params, ctx) => {
       if (failures-- > 0) throw ebusy();
@@ -84,7 +59,7 @@ describe('watch recovery', () => {
   });
 
   it('gives up after maxAttempts with a transient failure, which the next session tries again', async () => {
-    await writeFile(join(root, 'a.tif'), (await specklePairBytes(1)).ref);
+    await writeFile(join(w.root, 'a.tif'), (await specklePairBytes(1)).ref);
     const first = await session({ runTask: async () => { throw ebusy(); }, maxAttempts: 3 });
     await first.s.whenIdle();
     const failed = first.rec.of('job-failed');
@@ -99,30 +74,30 @@ describe('watch recovery', () => {
   });
 
   it('adopts a result folder renamed into place before a crash, and removes stale partial folders', async () => {
-    await writeFile(join(root, 'a.tif'), (await specklePairBytes(1)).ref);
+    await writeFile(join(w.root, 'a.tif'), (await specklePairBytes(1)).ref);
     const first = await session();
     await first.s.whenIdle();
     const done = first.rec.of('job-done')[0];
     await first.s.stop();
     // The state a crash between the rename and markDone leaves behind, plus a killed writer's temp folder.
-    const db = new DatabaseSync(join(out, 'jobs.sqlite'));
+    const db = new DatabaseSync(join(w.out, 'jobs.sqlite'));
     db.exec(`UPDATE jobs SET state = 'running', result_dir = NULL WHERE id = ${done.jobId}; DELETE FROM results WHERE job_id = ${done.jobId}`);
     db.close();
-    await mkdir(join(out, '.i_b_job7.partial-999999-1'));
-    await writeFile(join(out, '.i_b_job7.partial-999999-1', 'u.tif'), 'half');
+    await mkdir(join(w.out, '.i_b_job7.partial-999999-1'));
+    await writeFile(join(w.out, '.i_b_job7.partial-999999-1', 'u.tif'), 'half');
     let calls = 0;
     const second = await session({ runTask: async (k, p, c) => (calls++, runTaskInProcess(k, p, c)) });
     await second.s.whenIdle();
     expect(second.rec.of('job-done')).toMatchObject([{ jobId: done.jobId, adopted: true, outDir: done.outDir }]);
     expect(calls).toBe(0);
     expect(second.s.store.getResults(done.jobId).map((f) => f.name)).toEqual(['preview.png', 'result.json']);
-    const res = await resultFolders(out);
+    const res = await resultFolders(w.out);
     expect(res.folders).toHaveLength(1);
     expect(res.hidden.filter((h) => h.includes('.partial-'))).toEqual([]);
   });
 
   it('on stop, gives a running job back to the queue; the next start runs it to the end', async () => {
-    await writeFile(join(root, 'a.tif'), (await specklePairBytes(1)).ref);
+    await writeFile(join(w.root, 'a.tif'), (await specklePairBytes(1)).ref);
     const hang: RunTask = (_k, _p, ctx) =>
       new Promise((_res, rej) => {
         const stop = () => rej(Object.assign(new Error('cancelled'), { name: 'AbortError' }));
@@ -139,44 +114,43 @@ describe('watch recovery', () => {
     expect(second.rec.of('job-started')).toMatchObject([{ jobId: id, attempt: 2 }]);
     expect(second.rec.of('job-done').map((e) => e.jobId)).toEqual([id]);
     expect(second.rec.of('job-queued')).toHaveLength(0); // the rescan found it already queued
-    expect((await readdir(out)).filter((n) => !n.startsWith('jobs.sqlite'))).toHaveLength(1);
+    expect((await readdir(w.out)).filter((n) => !n.startsWith('jobs.sqlite'))).toHaveLength(1);
   });
 
   it('keeps going when the watched folder is deleted and re-created mid-session', async () => {
-    if (!PAIRS.ok) throw new Error('rules');
-    const { s, rec } = await session({ rules: PAIRS.rules });
+    const { s, rec } = await session({ rules: PAIRS });
     const p1 = await specklePairBytes(1);
-    await writeFile(join(root, 'ref_001.tif'), p1.ref);
-    await writeFile(join(root, 'sample_001.tif'), p1.def);
+    await writeFile(join(w.root, 'ref_001.tif'), p1.ref);
+    await writeFile(join(w.root, 'sample_001.tif'), p1.def);
     await rec.until(() => rec.of('job-done').length === 1);
-    await rm(root, { recursive: true });
+    await rm(w.root, { recursive: true });
     await rec.until(() => rec.of('folder-missing').length === 1);
     await new Promise((r) => setTimeout(r, 300));
-    await mkdir(root);
+    await mkdir(w.root);
     const p2 = await specklePairBytes(2);
-    await writeFile(join(root, 'ref_002.tif'), p2.ref);
-    await writeFile(join(root, 'sample_002.tif'), p2.def);
+    await writeFile(join(w.root, 'ref_002.tif'), p2.ref);
+    await writeFile(join(w.root, 'sample_002.tif'), p2.def);
     await rec.until(() => rec.of('job-done').length === 2);
-    await writeFile(join(root, 'ref_001.tif'), p1.ref); // an old file copied back: identical, skipped
-    await writeFile(join(root, 'sample_001.tif'), p1.def);
+    await writeFile(join(w.root, 'ref_001.tif'), p1.ref); // an old file copied back: identical, skipped
+    await writeFile(join(w.root, 'sample_001.tif'), p1.def);
     await rec.until(() => rec.of('job-skipped').length >= 1);
     await s.whenIdle();
     expect(rec.of('job-queued')).toHaveLength(2);
     expect(rec.of('folder-back')).toHaveLength(1);
     expect(rec.of('job-failed')).toHaveLength(0);
-    expect((await resultFolders(out)).folders).toHaveLength(2);
+    expect((await resultFolders(w.out)).folders).toHaveLength(2);
   });
   it('never adopts a same-named result folder made from other inputs (a new job database starts ids at 1 again); writes beside it', async () => {
     const p = await specklePairBytes(1);
-    await writeFile(join(root, 'a.tif'), p.ref);
+    await writeFile(join(w.root, 'a.tif'), p.ref);
     const first = await session();
     await first.s.whenIdle();
     const old = first.rec.of('job-done')[0];
     await first.s.stop();
     const oldFiles = await checksums(old.outDir);
     // The next experiment: same folder, same file name, new content, and a fresh job database.
-    await writeFile(join(root, 'a.tif'), p.def);
-    const db = join(dir, 'second.sqlite');
+    await writeFile(join(w.root, 'a.tif'), p.def);
+    const db = join(w.dir, 'second.sqlite');
     let calls = 0;
     const counting: RunTask = async (k, params, c) => (calls++, runTaskInProcess(k, params, c));
     const second = await session({ dbPath: db, runTask: counting });
@@ -186,10 +160,10 @@ describe('watch recovery', () => {
     expect(calls).toBe(1);
     expect(second.rec.of('warning').map((w) => w.message).join('\n')).toMatch(/already exists and was made from other input files.*left as it is/);
     expect(await checksums(old.outDir)).toEqual(oldFiles); // the old experiment's results, untouched
-    const res = await resultFolders(out);
+    const res = await resultFolders(w.out);
     expect(res.folders).toEqual(['i_a_job1', 'i_a_job1-2']);
     const rj = JSON.parse(await readFile(join(done[0].outDir, 'result.json'), 'utf8')) as { inputs: { sha256: string }[] };
-    expect(rj.inputs.map((i) => i.sha256)).toEqual([await sha256File(join(root, 'a.tif'))]);
+    expect(rj.inputs.map((i) => i.sha256)).toEqual([await sha256File(join(w.root, 'a.tif'))]);
     await second.s.stop();
 
     // A crash between the rename and markDone of that fresh folder: the re-run adopts it, not the old one.
@@ -204,8 +178,8 @@ describe('watch recovery', () => {
   });
 
   it('retries a job whose input is gone when it runs (E_NOT_FOUND is transient) and leaves it to the next session', async () => {
-    await writeFile(join(root, 'a.tif'), (await specklePairBytes(1)).ref);
-    await writeFile(join(root, 'b.tif'), (await specklePairBytes(2)).ref);
+    await writeFile(join(w.root, 'a.tif'), (await specklePairBytes(1)).ref);
+    await writeFile(join(w.root, 'b.tif'), (await specklePairBytes(2)).ref);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let firstPath: string | undefined;
@@ -219,20 +193,20 @@ describe('watch recovery', () => {
     const { s, rec } = await session({ runTask, maxAttempts: 3 });
     await rec.until(() => firstPath !== undefined && rec.of('job-queued').length === 2);
     const gone = firstPath!.endsWith('a.tif') ? 'b.tif' : 'a.tif';
-    await rm(join(root, gone)); // after its job was queued, before it runs
+    await rm(join(w.root, gone)); // after its job was queued, before it runs
     release();
     await rec.until(() => rec.of('job-failed').length === 1);
     await s.whenIdle();
     const failed = rec.of('job-failed');
     expect(failed).toMatchObject([{ inputs: [gone], code: 'E_NOT_FOUND', permanent: false }]);
-    expect(failed[0].reason).toContain(join(root, gone));
+    expect(failed[0].reason).toContain(join(w.root, gone));
     expect(rec.of('job-retry').map((e) => e.code)).toEqual(['E_NOT_FOUND', 'E_NOT_FOUND']);
     expect(isRetryableFailure(s.store.getJob(failed[0].jobId)!)).toBe(true);
   });
 
   it('records a job whose first markDone failed (database full for a moment) as done', async () => {
-    await writeFile(join(root, 'a.tif'), (await specklePairBytes(1)).ref);
-    const store = fullDiskStore(join(dir, 'app.sqlite'), { markDone: 1, markFailed: 0 });
+    await writeFile(join(w.root, 'a.tif'), (await specklePairBytes(1)).ref);
+    const store = fullDiskStore(join(w.dir, 'app.sqlite'), { markDone: 1, markFailed: 0 });
     const first = await session({ store });
     await first.s.whenIdle();
     const done = first.rec.of('job-done');
@@ -249,10 +223,10 @@ describe('watch recovery', () => {
   });
 
   it('does not leave a job "running" when the database refuses every state write for a while', async () => {
-    await writeFile(join(root, 'a.tif'), (await specklePairBytes(1)).ref);
-    await writeFile(join(root, 'b.tif'), (await specklePairBytes(2)).ref);
+    await writeFile(join(w.root, 'a.tif'), (await specklePairBytes(1)).ref);
+    await writeFile(join(w.root, 'b.tif'), (await specklePairBytes(2)).ref);
     const full = { markDone: -1, markFailed: -1 };
-    const store = fullDiskStore(join(dir, 'app.sqlite'), full);
+    const store = fullDiskStore(join(w.dir, 'app.sqlite'), full);
     const onTimer = await session({ store, stateRetryMs: 50, maxAttempts: 1 });
     await onTimer.rec.until(() => onTimer.rec.of('job-done').length === 2);
     await onTimer.rec.until(() => onTimer.rec.of('warning').filter((w) => /could not be recorded as done/.test(w.message)).length === 2);
@@ -263,7 +237,7 @@ describe('watch recovery', () => {
     await onTimer.s.stop();
 
     // Still full when the session stops: the next session on the same store records it first.
-    await writeFile(join(root, 'c.tif'), (await specklePairBytes(3)).ref);
+    await writeFile(join(w.root, 'c.tif'), (await specklePairBytes(3)).ref);
     full.markDone = -1;
     const stopped = await session({ store, stateRetryMs: 60_000, maxAttempts: 1 });
     await stopped.rec.until(() => stopped.rec.of('job-done').length === 1 && stopped.rec.of('warning').some((w) => /could not be recorded as done/.test(w.message)));

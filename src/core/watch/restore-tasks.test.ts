@@ -5,42 +5,19 @@
  * in the input's bit depth and the preview; the raw file is left untouched. Also the rule → task
  * parameter mapping and the validation of method-specific options.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readImage } from '../imageio';
 import { encodeTiff8 } from '../imageio/write-tiff';
 import { gaussianBlur } from '../restore/deblur/richardson-lucy';
 import { scene } from '../restore/deblur/test-support';
 import { quietContext } from '../progress';
-import { WatchEvents } from './events';
-import { validateRules, type RulesFile } from './rules';
-import { startWatch, type WatchSession } from './session';
+import { validateRules } from './rules';
 import { taskParams } from './tasks';
-import { checksums, Recorder, resultFolders } from './testing';
+import { checksums, resultFolders, rulesOf, watchTestDirs } from './testing';
 
-let dir: string;
-let root: string;
-let out: string;
-const sessions: WatchSession[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'lab-watch-restore-'));
-  root = join(dir, 'acq');
-  out = join(dir, 'results');
-  await mkdir(root);
-});
-afterEach(async () => {
-  for (const s of sessions.splice(0)) await s.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-function rules(...list: unknown[]): RulesFile {
-  const v = validateRules({ version: 1, rules: list });
-  if (!v.ok) throw new Error(v.mistakes.join('\n'));
-  return v.rules;
-}
+const w = watchTestDirs('lab-watch-restore-');
 
 /** A blurred 8-bit SEM-like scene (Gaussian σ 1.5 px) as TIFF bytes. */
 async function blurredSem(size = 64): Promise<Uint8Array> {
@@ -51,24 +28,14 @@ async function blurredSem(size = 64): Promise<Uint8Array> {
 
 describe('restoration rules', () => {
   it('deblurs (richardson-lucy) and super-resolves (bicubic ×2) each SEM image that lands', async () => {
-    await writeFile(join(root, 'sem_001.tif'), await blurredSem());
-    const before = await checksums(root);
-    const events = new WatchEvents();
-    const rec = new Recorder(events);
-    const s = await startWatch({
-      root,
-      outDir: out,
-      rules: rules(
+    await writeFile(join(w.root, 'sem_001.tif'), await blurredSem());
+    const before = await checksums(w.root);
+    const { s, rec } = await w.session(
+      rulesOf(
         { name: 'deblur', type: 'single', match: 'sem_\\d+\\.tif', task: { kind: 'deblur', method: 'richardson-lucy', iterations: 10 } },
         { name: 'sr', type: 'single', match: 'sem_\\d+\\.tif', task: { kind: 'super-resolution', scale: 2, method: 'bicubic' } },
       ),
-      events,
-      stableMs: 100,
-      completeTimeoutMs: 1500,
-      rootCheckMs: 100,
-      backoffMs: 20,
-    });
-    sessions.push(s);
+    );
     await s.whenIdle();
     expect(rec.of('job-failed')).toEqual([]);
     const done = rec.of('job-done');
@@ -90,14 +57,14 @@ describe('restoration rules', () => {
     const up = await readImage(join(sr.outDir, 'sr.tif'));
     expect([up.width, up.height]).toEqual([128, 128]);
 
-    const folders = await resultFolders(out);
+    const folders = await resultFolders(w.out);
     expect(folders.folders).toHaveLength(2);
     expect(folders.hidden).toEqual([]);
-    expect(await checksums(root)).toEqual(before); // the raw file is only read
+    expect(await checksums(w.root)).toEqual(before); // the raw file is only read
   });
 
   it('maps a rule task spec to the task parameters (sr as the short name of super-resolution)', () => {
-    const r = rules(
+    const r = rulesOf(
       { name: 'a', type: 'single', match: '.*', task: { kind: 'deblur', method: 'richardson-lucy', sigma: 1.2 } },
       { name: 'b', type: 'single', match: '.*', task: { kind: 'sr', scale: 4, kernel: 'gauss:1.6', noise: 2 } },
       { name: 'c', type: 'single', match: '.*', task: { kind: 'deblur' } },
