@@ -137,7 +137,9 @@ def main() -> int:
     g = torch.Generator().manual_seed(0)
     ref, dfm = torch.randn(2, 1, 64, 96), torch.randn(2, 1, 64, 96)
     with tempfile.TemporaryDirectory() as tmp:
-        for name, model, stride in (("dicnet-s", dicnet.DICNet(widths=(8, 16, 32, 48, 64), max_displacement=4), dicnet.STRIDE),
+        for name, model, stride in (("dicnet-s", dicnet.DICNet(widths=(8, 16, 32, 48, 64), max_displacement=4, ms_depth=1,
+                                                               full_res_decoder=False), dicnet.STRIDE),
+                                    ("dicnet (full form)", dicnet.DICNet(widths=(8, 16, 32, 48, 64), max_displacement=4), dicnet.STRIDE),
                                     ("cade-xst-s", cade.CadeNet(widths=(8, 16, 32, 48, 64, 96)), cade.STRIDE)):
             model.eval()
             with torch.no_grad():

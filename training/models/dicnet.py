@@ -12,6 +12,13 @@ decoder), sized for CPU training; the ``width`` tuple scales every stage.
     decoder: up to 1/4 (+ e/4), 1/2 (+ f_ref/2, f_def/2), 1/1 (+ f_ref/1, f_def/1), each level predicting a
     residual flow added to the upsampled coarser flow; output flow (N,2,H,W) in px.
 
+Light form (``ms_depth=1, full_res_decoder=False``; the shipped dicnet-s): one dilated conv per multi-scale
+branch instead of two stacked, and the decoder stops at 1/2, its flow upsampled bilinearly to full
+resolution. With 4-8 channels, the full-resolution layers cost far more CPU time than their share of the
+arithmetic (each is a pass over a full-size tensor), and these two were the largest of them; on speckle
+fields, which are smooth at the scale of a pixel, the half-resolution flow upsampled loses nothing measurable
+(training/README.md has the figures).
+
 I/O contract (models/manifest.json): inputs ``ref`` and ``def`` float32 (N,1,H,W), each normalised on its own
 to zero mean and unit std; H and W multiples of ``STRIDE`` (8); output ``flow`` float32 (N,2,H,W), channel
 0 = u (x, columns), 1 = v (y, rows), px, with I_def(x + u) = I_ref(x).
@@ -22,7 +29,8 @@ ordinary tensor ops so that PyTorch 1.13 exports it to ONNX (no custom CUDA corr
 coarse-to-fine residual flow heads (as in FlowNet's multi-scale outputs) instead of a single head, so
 the network can be trained with deep supervision; (3) channel widths are ~1/4 of the papers' to train on
 two CPU cores. The channel attention pools over the whole input, so an image processed in tiles can differ
-slightly from the same image processed whole (speckle statistics are stationary, so the effect is small).
+slightly from the same image processed whole (speckle statistics are stationary, so the effect is small);
+(4) the light form above, for speed on CPU.
 """
 from __future__ import annotations
 
