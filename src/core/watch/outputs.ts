@@ -43,6 +43,10 @@ export interface ExpectedSetting {
  * folder made by the same rule name and template under other settings (zncc then umpa, another window)
  * is not this job's result. Only what the task records predictably is listed: a value missing here can
  * let a folder be adopted, a wrong value would only make the job compute its result again beside it.
+ * The CNN trackers (cnn-dic, cnn-xst, cnn+icgn) are resolved the same way (resolveOptions fills in
+ * CNN_DEFAULT_OPTIONS), so `parameters.model` (the model id), tile, overlap, passes, ... are compared. What
+ * result.json records of how the job happened to run is not: `executionProvider` (CUDA on one start, CPU
+ * after a fallback on the next is the same result), `model.sha256` and `timingsMs`.
  */
 export function expectedSettings(task: TaskSpec): ExpectedSetting[] {
   const out: ExpectedSetting[] = [];

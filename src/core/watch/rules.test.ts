@@ -19,7 +19,7 @@ const pair = (task: Record<string, unknown>, extra: Record<string, unknown> = {}
 describe('rules files', () => {
   it('accepts every example in resources/rules', async () => {
     const files = (await readdir(EXAMPLES)).filter((f) => f.endsWith('.json'));
-    expect(files.sort()).toEqual(['dic-first-frame.json', 'dic-pairs.json', 'sem-deblur.json', 'sem-single.json', 'sem-super-resolution.json', 'xray-fixed-reference.json']);
+    expect(files.sort()).toEqual(['dic-cnn-pairs.json', 'dic-first-frame.json', 'dic-pairs.json', 'sem-deblur.json', 'sem-single.json', 'sem-super-resolution.json', 'xray-fixed-reference.json']);
     for (const f of files) {
       const r = await loadRules(join(EXAMPLES, f));
       expect(r.rules.length, f).toBeGreaterThan(0);
@@ -124,6 +124,55 @@ describe('rules files', () => {
     // sound options, and options whose limit depends on the image size, are left to run time
     expect(validateRules(pair({ kind: 'track', method: 'zncc', options: { window: 31, search: 500, subpixel: 'newton', minQuality: -1 } })).ok).toBe(true);
     expect(validateRules(pair({ kind: 'track', method: 'icgn', options: { subset: 41, search: 64, tolerance: 0.01 } })).ok).toBe(true);
+  });
+
+  it('takes the CNN trackers in track rules: dense ones default to step 1 and refuse another step; xpci keeps its classical methods', () => {
+    const task = (t: Record<string, unknown>) => {
+      const v = validateRules(pair(t));
+      return v.ok ? v.rules.rules[0].task : v.mistakes;
+    };
+    expect(task({ kind: 'track', method: 'cnn-dic' })).toEqual({ kind: 'track', method: 'cnn-dic', step: 1 });
+    expect(task({ kind: 'track', method: 'cnn-xst', step: 1, strainWindow: 9 })).toEqual({ kind: 'track', method: 'cnn-xst', step: 1, strainWindow: 9 });
+    expect(task({ kind: 'track', method: 'cnn+icgn' })).toEqual({ kind: 'track', method: 'cnn+icgn', step: 8 }); // the IC-GN grid, as icgn's
+    expect(task({ kind: 'track', method: 'cnn+icgn', step: 2, options: { model: 'dicnet-s', subset: 31, tile: 512, overlap: 32 } })).toMatchObject({ step: 2 });
+    expect(task({ kind: 'track', method: 'cnn-dic', options: { model: 'dicnet-s', tile: 512, passes: 1, symmetry: 1, qualityWindow: 21 } })).toMatchObject({ step: 1 });
+    expect(task({ kind: 'track', method: 'cnn-dic', step: 8 })).toEqual(['rules[0].task.step: cnn-dic measures every pixel (grid step 1); remove "step" or set it to 1']);
+    expect(task({ kind: 'xpci', method: 'cnn-xst', geometry: { pixelUm: 1, distanceM: 1, energyKeV: 20 } })).toEqual([
+      'rules[0].task.method: expected "zncc", "umpa" or "icgn": the xpci task does not run the CNN trackers (use a "track" rule for cnn-xst) (got "cnn-xst")',
+    ]);
+    const ncc = task({ kind: 'track', method: 'ncc' });
+    expect(ncc).toEqual(['rules[0].task.method: Invalid option: expected one of "zncc"|"umpa"|"icgn"|"cnn-dic"|"cnn-xst"|"cnn+icgn" (got "ncc")']);
+  });
+
+  it('checks CNN options with the CNN method\'s own validator: every bad one listed with rule and option', () => {
+    const v = validateRules(pair({ kind: 'track', method: 'cnn-xst', options: { passes: 0, symmetry: 3, smooth: 2, model: 12, tile: 32, qualityWindow: 14 } }, { name: 'xst' }));
+    const lines = v.ok ? [] : v.mistakes;
+    console.log(`CNN option mistakes:\n${lines.join('\n')}`);
+    expect(lines).toEqual([
+      'rules[0].task.options.smooth: not an option of cnn-xst; expected one of model, tile, overlap, qualityWindow, passes, symmetry',
+      'rules[0].task.options.model: expected a string',
+      expect.stringMatching(/^rules\[0\]\.task\.options\.passes: rule "xst": The number of CNN passes 0 must be a whole number from 1 to 5/),
+      expect.stringMatching(/^rules\[0\]\.task\.options\.symmetry: rule "xst": The symmetry averaging 3 must be 1 \(off\), 4 \(flips\) or 8/),
+      expect.stringMatching(/^rules\[0\]\.task\.options\.tile: rule "xst": The CNN tile size 32 must be a whole number of pixels from 64 to 8192/),
+      expect.stringMatching(/^rules\[0\]\.task\.options\.qualityWindow: rule "xst": The quality window 14 must be an odd whole number/),
+    ]);
+    const cases: [string, Record<string, unknown>, string, RegExp][] = [
+      ['cnn-dic', { model: 'Dicnet S' }, 'model', /The model "Dicnet S" of cnn-dic must be a model id from models\/manifest\.json, e\.g\. "dicnet-s"/],
+      ['cnn-dic', { overlap: 2 }, 'overlap', /The CNN tile overlap 2 must be 0 \(chosen from the model\)/],
+      ['cnn-xst', { passes: 2.5 }, 'passes', /The number of CNN passes 2\.5 /],
+      ['cnn+icgn', { subset: 4 }, 'subset', /IC-GN subset size 4/],
+      ['cnn+icgn', { minZncc: 3 }, 'minZncc', /minZncc|ZNCC/],
+    ];
+    for (const [method, options, option, message] of cases) {
+      const r = validateRules(pair({ kind: 'track', method, options }, { name: 'dic' }));
+      expect(r.ok ? [] : r.mistakes, JSON.stringify(options)).toHaveLength(1);
+      const line = r.ok ? '' : r.mistakes[0];
+      expect(line.startsWith(`rules[0].task.options.${option}: rule "dic": `), line).toBe(true);
+      expect(line).toMatch(message);
+    }
+    // options of another method are named as such
+    const other = validateRules(pair({ kind: 'track', method: 'cnn+icgn', options: { passes: 2, window: 21 } }));
+    expect((other.ok ? [] : other.mistakes).map((m) => m.split(':')[0])).toEqual(['rules[0].task.options.passes', 'rules[0].task.options.window']);
   });
 
   it('loadRules names the file: missing, not JSON, wrong content', async () => {

@@ -5,6 +5,9 @@
  *   series — frames ordered by index against one reference: a fixed reference file (X-ray flat speckle
  *            reference), the first frame (DIC), or the previous frame (incremental, n−1 → n);
  *   single — every matching image is one job (info, deblur, super-resolution).
+ * `track` takes every method `lab track` does: the classical zncc, umpa, icgn and the CNN trackers cnn-dic,
+ * cnn-xst, cnn+icgn (their options are CNN_DEFAULT_OPTIONS', checked by the CNN method's own validator);
+ * `xpci` takes the classical ones its task runs (xpci/xpci-task.ts: zncc, umpa, icgn).
  * The format is described for users in resources/rules/README.md; keep the two in step.
  * Validation reports every mistake at once, one line each, as `JSON.path: what is expected (got ...)`,
  * because a rules file is edited by hand at the instrument and a one-error-at-a-time loop is painful.
@@ -13,7 +16,9 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { LabError } from '../errors';
-import { DEFAULT_OPTIONS, KERNELS } from '../track/kernels';
+import { validateCnnOptions } from '../track/cnn-method';
+import { CNN_DEFAULT_OPTIONS, DEFAULT_OPTIONS, isCnnMethod, KERNELS } from '../track/kernels';
+import type { AnyTrackMethod } from '../track/types';
 
 /** Task names that validate but have no implementation in this version (none now; the dispatcher fails such jobs with a clear reason). */
 export const RESERVED_TASKS: readonly string[] = [];
@@ -33,24 +38,43 @@ const IndexPattern = Pattern.refine((s) => { try { return new RegExp(`${s}|`).ex
 });
 const Int = (min: number, max: number) => z.number().int().min(min).max(max);
 const Roi = z.strictObject({ x: Int(0, 1e6), y: Int(0, 1e6), width: Int(1, 1e6), height: Int(1, 1e6) });
-const Method = z.enum(['zncc', 'umpa', 'icgn']);
+/** What the xpci task runs (xpci-task.ts takes a classical TrackMethod). */
+const Method = z.enum(['zncc', 'umpa', 'icgn'], {
+  error: (iss) => (typeof iss.input === 'string' && isCnnMethod(iss.input)
+    ? `expected "zncc", "umpa" or "icgn": the xpci task does not run the CNN trackers (use a "track" rule for ${iss.input})`
+    : undefined),
+});
+/** What the track task runs (`lab track --method`): the classical kernels and the CNN trackers. */
+const TrackMethod = z.enum(['zncc', 'umpa', 'icgn', 'cnn-dic', 'cnn-xst', 'cnn+icgn']);
+/**
+ * The CNN trackers that measure every pixel whatever the grid step (cnn.ts: "the grid step N was not
+ * used"); cnn+icgn's step is the grid of its IC-GN refinement, as icgn's.
+ */
+const DENSE_METHODS: readonly string[] = ['cnn-dic', 'cnn-xst'];
+/** The default grid step of a track rule: 1 for the dense CNN methods, 8 for the others. */
+export function defaultTrackStep(method: string): number {
+  return DENSE_METHODS.includes(method) ? 1 : 8;
+}
 const Options = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
 
-const TrackTask = z.strictObject({
-  kind: z.literal('track'),
-  method: Method,
-  /** method options (window/subset, search, ...); omitted ones take the method's defaults */
-  options: Options.optional(),
-  /** grid step in px */
-  step: Int(1, 1024).default(8),
-  roi: Roi.optional(),
-  /** strain window in px (odd); omitted = no strain maps */
-  strainWindow: Int(3, 401).refine((n) => n % 2 === 1, 'must be odd').optional(),
-});
+const TrackTask = z
+  .strictObject({
+    kind: z.literal('track'),
+    /** zncc, umpa, icgn, or a CNN tracker: cnn-dic (dicnet-s, DIC ±16 px), cnn-xst (cade-xst-s, X-ray speckle ±1 px), cnn+icgn */
+    method: TrackMethod,
+    /** method options (window/subset, search, ...; CNN: model, tile, overlap, passes, ...); omitted ones take the method's defaults */
+    options: Options.optional(),
+    /** grid step in px; default 8, and 1 for cnn-dic and cnn-xst, which measure every pixel (only 1 is allowed there) */
+    step: Int(1, 1024).optional(),
+    roi: Roi.optional(),
+    /** strain window in px (odd); omitted = no strain maps */
+    strainWindow: Int(3, 401).refine((n) => n % 2 === 1, 'must be odd').optional(),
+  })
+  .transform((t) => ({ ...t, step: t.step ?? defaultTrackStep(t.method) }));
 /** X-ray phase contrast (xpci/xpci-task.ts): tracking, then refraction angles, phase and attenuation signals. */
 const XpciTask = z.strictObject({
   kind: z.literal('xpci'),
-  /** tracking method, default umpa */
+  /** tracking method: zncc, umpa (default) or icgn; the CNN trackers are not available to xpci */
   method: Method.optional(),
   options: Options.optional(),
   /** grid step in px, default 1 */
@@ -129,16 +153,27 @@ const SeriesRule = z.strictObject({
 });
 const SingleRule = z.strictObject({ type: z.literal('single'), match: Pattern, ...common });
 /**
- * The method's own option checks (the kernel's `validate`, as trackField runs them) on a rule's options
+ * The method's own option checks (the kernel's `validate` as trackField runs them; for the CNN trackers
+ * `validateCnnOptions`, and cnn+icgn's IC-GN settings by IC-GN's `validate`) on a rule's options
  * over the defaults, so that a rule that every job would fail on is refused when it is written. The
  * image size is not known yet, so it is taken as unbounded: checks that depend on it (window plus search
  * larger than the image) still happen when a job runs. Each option is checked alone over the defaults,
  * to name the option at fault and report every bad one at once; then all together.
  */
-function methodOptionMistakes(method: z.output<typeof Method>, options: Record<string, unknown>): { option?: string; message: string }[] {
+function methodOptionMistakes(method: AnyTrackMethod, options: Record<string, unknown>): { option?: string; message: string }[] {
   const check = (opts: Record<string, unknown>): string | null => {
     try {
-      KERNELS[method].validate({ ...DEFAULT_OPTIONS[method], ...opts } as never, Infinity, Infinity);
+      if (isCnnMethod(method)) {
+        const all = { ...CNN_DEFAULT_OPTIONS[method], ...opts } as Record<string, unknown>;
+        validateCnnOptions(method, all);
+        if (method === 'cnn+icgn') {
+          // the IC-GN refinement's own checks, as trackCnnIcgn runs them before the network (search is unused there)
+          const { subset, maxIterations, tolerance, minZncc } = all;
+          KERNELS.icgn.validate({ ...DEFAULT_OPTIONS.icgn, subset, maxIterations, tolerance, minZncc } as never, Infinity, Infinity);
+        }
+      } else {
+        KERNELS[method].validate({ ...DEFAULT_OPTIONS[method], ...opts } as never, Infinity, Infinity);
+      }
       return null;
     } catch (err) {
       return (err as Error).message;
@@ -188,11 +223,12 @@ const Rule = z
       }
     }
     if (r.task.kind === 'track' || r.task.kind === 'xpci') {
-      const method = r.task.method ?? 'umpa'; // xpci's default
-      const allowed = Object.keys(DEFAULT_OPTIONS[method]);
+      const method: AnyTrackMethod = r.task.method ?? 'umpa'; // xpci's default
+      const defaults = (isCnnMethod(method) ? CNN_DEFAULT_OPTIONS[method] : DEFAULT_OPTIONS[method]) as unknown as Record<string, unknown>;
+      const allowed = Object.keys(defaults);
       const typed: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(r.task.options ?? {})) {
-        const want = typeof (DEFAULT_OPTIONS[method] as unknown as Record<string, unknown>)[k];
+        const want = typeof defaults[k];
         if (!allowed.includes(k)) ctx.addIssue({ code: 'custom', path: ['task', 'options', k], message: `not an option of ${method}; expected one of ${allowed.join(', ')}` });
         else if (typeof v !== want) ctx.addIssue({ code: 'custom', path: ['task', 'options', k], message: `expected a ${want}` });
         else typed[k] = v;
@@ -201,6 +237,9 @@ const Rule = z
         const who = r.name ? `rule "${r.name}": ` : '';
         ctx.addIssue({ code: 'custom', path: ['task', 'options', ...(m.option ? [m.option] : [])], message: `${who}${m.message}` });
       }
+    }
+    if (r.task.kind === 'track' && DENSE_METHODS.includes(r.task.method) && r.task.step !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['task', 'step'], message: `${r.task.method} measures every pixel (grid step 1); remove "step" or set it to 1` });
     }
     if (r.output !== undefined) {
       const used = [...r.output.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);

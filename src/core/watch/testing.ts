@@ -16,10 +16,10 @@ import { WatchEvents, type WatchEvent } from './events';
 import { validateRules, type RulesFile } from './rules';
 import { startWatch, type WatchSession, type WatchSessionOptions } from './session';
 
-/** Reference and deformed float32 TIFF bytes (speckle 4 px, shift 1.5, −0.5 px), size×size. */
-export async function specklePairBytes(seed: number, size = 64): Promise<{ ref: Uint8Array; def: Uint8Array }> {
+/** Reference and deformed float32 TIFF bytes (speckle 4 px, shift 1.5, −0.5 px unless `field` says otherwise), size×size. */
+export async function specklePairBytes(seed: number, size = 64, field = 'constant:1.5,-0.5'): Promise<{ ref: Uint8Array; def: Uint8Array }> {
   const p = await simulatePair(
-    { width: size, height: size, speckleSize: 4, noise: parseNoiseSpec('none'), field: parseFieldSpec('constant:1.5,-0.5'), seed },
+    { width: size, height: size, speckleSize: 4, noise: parseNoiseSpec('none'), field: parseFieldSpec(field), seed },
     quietContext(),
   );
   return { ref: encodeTiffFloat32(p.reference), def: encodeTiffFloat32(p.deformed) };
