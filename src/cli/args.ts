@@ -1,10 +1,14 @@
 /**
  * @file Argument parsing and task running shared by the `lab` subcommands: numbers with ranges, W,H
- * sizes, ROIs, the window/search options every tracker takes, and the Ctrl+C + progress-line wrapper.
+ * sizes, ROIs, the tracker flags (window/search for every tracker; model/passes/symmetry for the CNN ones),
+ * and the Ctrl+C + progress-line wrapper.
  * Each parser throws a LabError whose message quotes the flag and the bad text.
  */
 import { LabError } from '../core/errors';
 import { makeProgress, type TaskContext } from '../core/progress';
+import { isCnnMethod } from '../core/track/kernels';
+import type { AnyTrackMethod, CnnMethod } from '../core/track/types';
+import { UsageError } from './usage-error';
 
 export function intArg(flag: string, s: string | undefined, min: number, max: number): number | undefined {
   if (s === undefined) return undefined;
@@ -49,6 +53,52 @@ export function trackerOptions(method: string, values: { window?: string; search
   if (search !== undefined) options.search = search;
   if (method === 'umpa') options.darkField = !values.noDarkField;
   return options;
+}
+
+/** CLI values of the tracker flags that `lab track` and `lab xpci` share. */
+export interface TrackerFlagValues {
+  window?: string;
+  search?: string;
+  noDarkField?: boolean;
+  model?: string;
+  passes?: string;
+  symmetry?: string;
+}
+
+/**
+ * --model / --window / --passes / --symmetry mapped onto a CNN method's options (--window: the quality
+ * window of cnn-dic and cnn-xst, or cnn+icgn's IC-GN subset); --search does not apply to a CNN.
+ */
+export function cnnTrackerOptions(method: CnnMethod, values: TrackerFlagValues): Record<string, unknown> {
+  if (values.search !== undefined) throw new UsageError(`--search does not apply to ${method}: the model's trained range sets how far it sees`);
+  const options: Record<string, unknown> = {};
+  if (values.model !== undefined) options.model = values.model;
+  const window = intArg('--window', values.window, 3, method === 'cnn+icgn' ? 201 : 101);
+  if (window !== undefined && window % 2 === 0) {
+    throw new LabError('E_INVALID_INPUT', `--window ${window} must be odd (2M+1) so the window has a centre pixel.`);
+  }
+  if (window !== undefined) options[method === 'cnn+icgn' ? 'subset' : 'qualityWindow'] = window;
+  if (values.passes !== undefined) {
+    if (method === 'cnn+icgn') throw new UsageError('--passes applies to cnn-dic and cnn-xst; cnn+icgn refines with IC-GN instead.');
+    options.passes = intArg('--passes', values.passes, 1, 5);
+  }
+  if (values.symmetry !== undefined) {
+    if (method === 'cnn+icgn') throw new UsageError('--symmetry applies to cnn-dic and cnn-xst; cnn+icgn refines with IC-GN instead.');
+    options.symmetry = intArg('--symmetry', values.symmetry, 1, 8);
+  }
+  return options;
+}
+
+/**
+ * Any method's options from the tracker flags: the CNN flags (--model, --passes, --symmetry) are refused
+ * for a classical method, then cnnTrackerOptions or trackerOptions maps them.
+ */
+export function methodTrackerOptions(method: AnyTrackMethod, values: TrackerFlagValues): Record<string, unknown> {
+  if (isCnnMethod(method)) return cnnTrackerOptions(method, values);
+  for (const flag of ['model', 'symmetry', 'passes'] as const) {
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to the CNN methods only, not to ${method}`);
+  }
+  return trackerOptions(method, values);
 }
 
 /**

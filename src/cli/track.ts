@@ -7,31 +7,10 @@
 import { parseArgs } from 'node:util';
 import { LabError } from '../core/errors';
 import { runTrackTask } from '../core/tasks/track-task';
-import { ALL_TRACK_METHODS, isCnnMethod } from '../core/track/kernels';
-import type { AnyTrackMethod, CnnMethod } from '../core/track/types';
-import { intArg, roiArg, runCliTask, trackerOptions } from './args';
+import { ALL_TRACK_METHODS } from '../core/track/kernels';
+import type { AnyTrackMethod } from '../core/track/types';
+import { intArg, methodTrackerOptions, roiArg, runCliTask } from './args';
 import { UsageError } from './usage-error';
-
-/** --model and --window mapped onto a CNN method's options (--window: quality window, or cnn+icgn's subset). */
-function cnnOptions(method: CnnMethod, values: { model?: string; window?: string; search?: string; passes?: string; symmetry?: string }): Record<string, unknown> {
-  if (values.search !== undefined) throw new UsageError(`--search does not apply to ${method}: the model's trained range sets how far it sees`);
-  const options: Record<string, unknown> = {};
-  if (values.model !== undefined) options.model = values.model;
-  const window = intArg('--window', values.window, 3, method === 'cnn+icgn' ? 201 : 101);
-  if (window !== undefined && window % 2 === 0) {
-    throw new LabError('E_INVALID_INPUT', `--window ${window} must be odd (2M+1) so the window has a centre pixel.`);
-  }
-  if (window !== undefined) options[method === 'cnn+icgn' ? 'subset' : 'qualityWindow'] = window;
-  if (values.passes !== undefined) {
-    if (method === 'cnn+icgn') throw new UsageError('--passes applies to cnn-dic and cnn-xst; cnn+icgn refines with IC-GN instead.');
-    options.passes = intArg('--passes', values.passes, 1, 5);
-  }
-  if (values.symmetry !== undefined) {
-    if (method === 'cnn+icgn') throw new UsageError('--symmetry applies to cnn-dic and cnn-xst; cnn+icgn refines with IC-GN instead.');
-    options.symmetry = intArg('--symmetry', values.symmetry, 1, 8);
-  }
-  return options;
-}
 
 export async function runTrack(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -58,12 +37,7 @@ export async function runTrack(args: string[]): Promise<number> {
   if (!values.ref || !values.def || !values.out) throw new UsageError('lab track needs --ref, --def and --out');
   const method = values.method as AnyTrackMethod;
   if (!ALL_TRACK_METHODS.includes(method)) throw new UsageError(`--method must be one of ${ALL_TRACK_METHODS.join(', ')} (got "${values.method}")`);
-  if (values.model !== undefined && !isCnnMethod(method)) throw new UsageError(`--model applies to the CNN methods only, not to ${method}`);
-  if (values.symmetry !== undefined && !isCnnMethod(method)) throw new UsageError(`--symmetry applies to the CNN methods only, not to ${method}`);
-  if (values.passes !== undefined && !isCnnMethod(method)) throw new UsageError(`--passes applies to the CNN methods only, not to ${method}`);
-  const options = isCnnMethod(method)
-    ? cnnOptions(method, values)
-    : trackerOptions(method, { window: values.window, search: values.search, noDarkField: values['no-dark-field'] });
+  const options = methodTrackerOptions(method, { ...values, noDarkField: values['no-dark-field'] });
   if (method === 'zncc' && values.subpixel) {
     if (!['gaussian', 'newton'].includes(values.subpixel)) throw new LabError('E_INVALID_INPUT', `--subpixel must be gaussian or newton (got "${values.subpixel}").`);
     options.subpixel = values.subpixel;

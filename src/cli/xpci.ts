@@ -3,23 +3,27 @@
  * X-ray phase contrast from the command line: tracking, refraction angles, phase (and thickness with
  * --delta), UMPA transmission and dark-field, an optional line profile, all in one result folder
  * (core/xpci/xpci-task.ts). Several frames (UMPA multi-frame) are comma-separated lists of equal length.
+ * The CNN trackers cnn-xst and cnn+icgn take the same CNN flags as `lab track` (args.ts methodTrackerOptions);
+ * cnn-dic is refused (Note: xpci tracking methods, xpci-task.ts).
  */
 import { parseArgs } from 'node:util';
 import { LabError } from '../core/errors';
-import { TRACK_METHODS } from '../core/track/kernels';
-import type { TrackMethod } from '../core/track/types';
 import type { XpciGeometry } from '../core/xpci/geometry';
-import { runXpciTask, type Integrator } from '../core/xpci/xpci-task';
-import { intArg, roiArg, runCliTask, trackerOptions } from './args';
+import { isXpciMethod, runXpciTask, XPCI_CNN_DIC_REASON, XPCI_METHODS, type Integrator } from '../core/xpci/xpci-task';
+import { intArg, methodTrackerOptions, roiArg, runCliTask } from './args';
 import { UsageError } from './usage-error';
 
 export const XPCI_USAGE = `  lab xpci --ref R --sample S --pixel-um P --distance-m D --energy-kev E [--source-m Z]
-          [--method umpa|zncc|icgn] [--window N] [--search R] [--step S] [--roi x,y,w,h] [--no-dark-field]
-          [--delta DELTA] [--integrator fc|ls] [--profile x0,y0,x1,y1[,width]] [--threads T] --out DIR
+          [--method umpa|zncc|icgn|cnn-xst|cnn+icgn] [--window N] [--search R] [--step S] [--roi x,y,w,h]
+          [--no-dark-field] [--model ID] [--passes N] [--symmetry K] [--delta DELTA] [--integrator fc|ls]
+          [--profile x0,y0,x1,y1[,width]] [--threads T] --out DIR
       Refraction angles alpha = u·p/d (alpha_x.tif, alpha_y.tif, rad), differential phase, phase (phase.tif,
       rad, Frankot–Chellappa or least squares), thickness.tif (m, with the decrement --delta), transmission
-      and dark-field (UMPA), profile.csv, previews and result.json. --source-m: source–sample distance of a
-      cone beam (omit for a plane wave).`;
+      and dark-field (UMPA only), profile.csv, previews and result.json. --source-m: source–sample distance
+      of a cone beam (omit for a plane wave). cnn-xst: the X-ray speckle network (model cade-xst-s, shifts
+      within ±1 px; --passes 1-5, --symmetry 1|4|8, --window = quality window); cnn+icgn: a CNN guess
+      refined by IC-GN (--window = subset). --model ID: another manifest model for them. result.json
+      records the model and execution provider.`;
 
 function numArg(flag: string, s: string | undefined, unit: string): number | undefined {
   if (s === undefined) return undefined;
@@ -46,6 +50,9 @@ export async function runXpci(args: string[]): Promise<number> {
       'energy-kev': { type: 'string' },
       'source-m': { type: 'string' },
       method: { type: 'string', default: 'umpa' },
+      model: { type: 'string' },
+      passes: { type: 'string' },
+      symmetry: { type: 'string' },
       window: { type: 'string' },
       search: { type: 'string' },
       step: { type: 'string', default: '1' },
@@ -61,8 +68,11 @@ export async function runXpci(args: string[]): Promise<number> {
   });
   const missing = ['ref', 'sample', 'pixel-um', 'distance-m', 'energy-kev', 'out'].filter((k) => values[k as keyof typeof values] === undefined);
   if (missing.length) throw new UsageError(`lab xpci needs ${missing.map((k) => `--${k}`).join(', ')}`);
-  const method = values.method as TrackMethod;
-  if (!TRACK_METHODS.includes(method)) throw new UsageError(`--method must be one of ${TRACK_METHODS.join(', ')} (got "${values.method}")`);
+  const method = values.method!;
+  if (!isXpciMethod(method)) {
+    const why = method === 'cnn-dic' ? `; ${XPCI_CNN_DIC_REASON}` : '';
+    throw new UsageError(`--method must be one of ${XPCI_METHODS.join(', ')} (got "${method}")${why}`);
+  }
   const integrator = values.integrator as Integrator;
   if (integrator !== 'fc' && integrator !== 'ls') throw new UsageError(`--integrator must be fc or ls (got "${values.integrator}")`);
   const geometry: XpciGeometry = {
@@ -73,7 +83,14 @@ export async function runXpci(args: string[]): Promise<number> {
   const sourceM = numArg('--source-m', values['source-m'], 'm');
   if (sourceM !== undefined) geometry.sourceM = sourceM;
 
-  const options = trackerOptions(method, { window: values.window, search: values.search, noDarkField: values['no-dark-field'] });
+  const options = methodTrackerOptions(method, {
+    window: values.window,
+    search: values.search,
+    noDarkField: values['no-dark-field'],
+    model: values.model,
+    passes: values.passes,
+    symmetry: values.symmetry,
+  });
   const roi = roiArg(values.roi);
   let profile: { x0: number; y0: number; x1: number; y1: number; widthPx?: number } | undefined;
   if (values.profile !== undefined) {

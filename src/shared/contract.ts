@@ -481,7 +481,8 @@ export const XpciParamsSchema = z.object({
   sourceDistanceM: z.number().positive().optional(),
   /** refractive-index decrement δ: adds thickness.tif */
   delta: z.number().positive().optional(),
-  method: TrackMethodSchema.default('umpa'),
+  /** the trackers phase contrast runs with (core/xpci/xpci-task.ts XPCI_METHODS; not cnn-dic, trained for DIC speckle) */
+  method: z.enum(['umpa', 'zncc', 'icgn', 'cnn-xst', 'cnn+icgn']).default('umpa'),
   options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
   step: z.number().int().min(1).max(1000).default(1),
   roi: RoiSchema.optional(),

@@ -126,7 +126,7 @@ describe('rules files', () => {
     expect(validateRules(pair({ kind: 'track', method: 'icgn', options: { subset: 41, search: 64, tolerance: 0.01 } })).ok).toBe(true);
   });
 
-  it('takes the CNN trackers in track rules: dense ones default to step 1 and refuse another step; xpci keeps its classical methods', () => {
+  it('takes the CNN trackers in track rules: dense ones default to step 1 and refuse another step; xpci takes cnn-xst and cnn+icgn, not cnn-dic', () => {
     const task = (t: Record<string, unknown>) => {
       const v = validateRules(pair(t));
       return v.ok ? v.rules.rules[0].task : v.mistakes;
@@ -137,8 +137,20 @@ describe('rules files', () => {
     expect(task({ kind: 'track', method: 'cnn+icgn', step: 2, options: { model: 'dicnet-s', subset: 31, tile: 512, overlap: 32 } })).toMatchObject({ step: 2 });
     expect(task({ kind: 'track', method: 'cnn-dic', options: { model: 'dicnet-s', tile: 512, passes: 1, symmetry: 1, qualityWindow: 21 } })).toMatchObject({ step: 1 });
     expect(task({ kind: 'track', method: 'cnn-dic', step: 8 })).toEqual(['rules[0].task.step: cnn-dic measures every pixel (grid step 1); remove "step" or set it to 1']);
-    expect(task({ kind: 'xpci', method: 'cnn-xst', geometry: { pixelUm: 1, distanceM: 1, energyKeV: 20 } })).toEqual([
-      'rules[0].task.method: expected "zncc", "umpa" or "icgn": the xpci task does not run the CNN trackers (use a "track" rule for cnn-xst) (got "cnn-xst")',
+    const geometry = { pixelUm: 1, distanceM: 1, energyKeV: 20 };
+    expect(task({ kind: 'xpci', method: 'cnn-xst', geometry })).toEqual({ kind: 'xpci', method: 'cnn-xst', geometry });
+    expect(task({ kind: 'xpci', method: 'cnn-xst', step: 1, geometry, options: { model: 'cade-xst-s', passes: 2, symmetry: 4, qualityWindow: 21, tile: 512 } })).toMatchObject({ method: 'cnn-xst', step: 1 });
+    expect(task({ kind: 'xpci', method: 'cnn+icgn', step: 2, geometry, options: { model: 'cade-xst-s', subset: 21 } })).toMatchObject({ method: 'cnn+icgn', step: 2 });
+    expect(task({ kind: 'xpci', method: 'cnn-xst', step: 4, geometry })).toEqual(['rules[0].task.step: cnn-xst measures every pixel (grid step 1); remove "step" or set it to 1']);
+    const dic = task({ kind: 'xpci', method: 'cnn-dic', geometry }) as string[];
+    expect(dic).toHaveLength(1);
+    expect(dic[0]).toMatch(/^rules\[0\]\.task\.method: xpci does not run cnn-dic: its model dicnet-s is trained for DIC speckle shifts up to ±16 px .*use cnn-xst, or cnn\+icgn/);
+    expect(dic[0]).toContain('expected "umpa", "zncc", "icgn", "cnn-xst", "cnn+icgn" (got "cnn-dic")');
+    // CNN option checks in xpci rules are the track rules' (the CNN method's own validator)
+    const xo = validateRules(pair({ kind: 'xpci', method: 'cnn-xst', geometry, options: { passes: 0, search: 5 } }, { name: 'xst' }));
+    expect(xo.ok ? [] : xo.mistakes).toEqual([
+      'rules[0].task.options.search: not an option of cnn-xst; expected one of model, tile, overlap, qualityWindow, passes, symmetry',
+      expect.stringMatching(/^rules\[0\]\.task\.options\.passes: rule "xst": The number of CNN passes 0 must be a whole number from 1 to 5/),
     ]);
     const ncc = task({ kind: 'track', method: 'ncc' });
     expect(ncc).toEqual(['rules[0].task.method: Invalid option: expected one of "zncc"|"umpa"|"icgn"|"cnn-dic"|"cnn-xst"|"cnn+icgn" (got "ncc")']);

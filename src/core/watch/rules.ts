@@ -7,7 +7,8 @@
  *   single — every matching image is one job (info, deblur, super-resolution).
  * `track` takes every method `lab track` does: the classical zncc, umpa, icgn and the CNN trackers cnn-dic,
  * cnn-xst, cnn+icgn (their options are CNN_DEFAULT_OPTIONS', checked by the CNN method's own validator);
- * `xpci` takes the classical ones its task runs (xpci/xpci-task.ts: zncc, umpa, icgn).
+ * `xpci` takes the methods its task runs (xpci/xpci-task.ts XPCI_METHODS: umpa, zncc, icgn, cnn-xst, cnn+icgn;
+ * not cnn-dic, Note: xpci tracking methods), with the same option checks as track rules.
  * The format is described for users in resources/rules/README.md; keep the two in step.
  * Validation reports every mistake at once, one line each, as `JSON.path: what is expected (got ...)`,
  * because a rules file is edited by hand at the instrument and a one-error-at-a-time loop is painful.
@@ -19,6 +20,7 @@ import { LabError } from '../errors';
 import { validateCnnOptions } from '../track/cnn-method';
 import { CNN_DEFAULT_OPTIONS, DEFAULT_OPTIONS, isCnnMethod, KERNELS } from '../track/kernels';
 import type { AnyTrackMethod } from '../track/types';
+import { XPCI_CNN_DIC_REASON, XPCI_METHODS } from '../xpci/xpci-task';
 
 /** Task names that validate but have no implementation in this version (none now; the dispatcher fails such jobs with a clear reason). */
 export const RESERVED_TASKS: readonly string[] = [];
@@ -38,11 +40,9 @@ const IndexPattern = Pattern.refine((s) => { try { return new RegExp(`${s}|`).ex
 });
 const Int = (min: number, max: number) => z.number().int().min(min).max(max);
 const Roi = z.strictObject({ x: Int(0, 1e6), y: Int(0, 1e6), width: Int(1, 1e6), height: Int(1, 1e6) });
-/** What the xpci task runs (xpci-task.ts takes a classical TrackMethod). */
-const Method = z.enum(['zncc', 'umpa', 'icgn'], {
-  error: (iss) => (typeof iss.input === 'string' && isCnnMethod(iss.input)
-    ? `expected "zncc", "umpa" or "icgn": the xpci task does not run the CNN trackers (use a "track" rule for ${iss.input})`
-    : undefined),
+/** What the xpci task runs (xpci-task.ts XPCI_METHODS); cnn-dic is refused with its reason. */
+const Method = z.enum(XPCI_METHODS, {
+  error: (iss) => (iss.input === 'cnn-dic' ? `${XPCI_CNN_DIC_REASON}; expected ${XPCI_METHODS.map((m) => `"${m}"`).join(', ')}` : undefined),
 });
 /** What the track task runs (`lab track --method`): the classical kernels and the CNN trackers. */
 const TrackMethod = z.enum(['zncc', 'umpa', 'icgn', 'cnn-dic', 'cnn-xst', 'cnn+icgn']);
@@ -74,10 +74,11 @@ const TrackTask = z
 /** X-ray phase contrast (xpci/xpci-task.ts): tracking, then refraction angles, phase and attenuation signals. */
 const XpciTask = z.strictObject({
   kind: z.literal('xpci'),
-  /** tracking method: zncc, umpa (default) or icgn; the CNN trackers are not available to xpci */
+  /** tracking method: umpa (default), zncc, icgn, cnn-xst (cade-xst-s, X-ray speckle ±1 px) or cnn+icgn; not cnn-dic */
   method: Method.optional(),
+  /** method options, as in track rules (CNN: model, tile, overlap, passes, ...) */
   options: Options.optional(),
-  /** grid step in px, default 1 */
+  /** grid step in px, default 1 (cnn-xst measures every pixel: only 1 is allowed there) */
   step: Int(1, 1024).optional(),
   roi: Roi.optional(),
   geometry: z.strictObject({
@@ -238,7 +239,7 @@ const Rule = z
         ctx.addIssue({ code: 'custom', path: ['task', 'options', ...(m.option ? [m.option] : [])], message: `${who}${m.message}` });
       }
     }
-    if (r.task.kind === 'track' && DENSE_METHODS.includes(r.task.method) && r.task.step !== 1) {
+    if ((r.task.kind === 'track' || r.task.kind === 'xpci') && DENSE_METHODS.includes(r.task.method ?? 'umpa') && (r.task.step ?? 1) !== 1) {
       ctx.addIssue({ code: 'custom', path: ['task', 'step'], message: `${r.task.method} measures every pixel (grid step 1); remove "step" or set it to 1` });
     }
     if (r.output !== undefined) {

@@ -62,7 +62,7 @@ describe('runXpciTask on a synthetic constant shift', () => {
     expect(measured / slope).toBeCloseTo(1, 1);
 
     const json = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
-    expect(json).toMatchObject({ kind: 'xpci', method: 'umpa', parameters: { integrator: 'fc', step: 2, delta: 1e-6 } });
+    expect(json).toMatchObject({ kind: 'xpci', method: 'umpa', parameters: { integrator: 'fc', step: 2, delta: 1e-6 }, model: null, notProduced: [] });
     expect(json.geometry).toMatchObject({ magnification: 1, microradPerPixel: 2 });
     expect(json.inputs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(json.summary.alpha_x_urad.mean).toBeCloseTo(expX, 1);
@@ -90,6 +90,19 @@ describe('runXpciTask on a synthetic constant shift', () => {
     console.log(`[xpci task] ZNCC, phase std FC ${a.toFixed(3)} rad, LS ${b.toFixed(3)} rad`);
     expect(b / a).toBeCloseTo(1, 1);
     expect((await readdir(join(dir, 'zncc-fc'))).includes('transmission.tif')).toBe(false);
+    // what a non-UMPA run does not produce is said, in the messages and in result.json; no model for a classical method
+    expect(fc.messages).toContain('zncc measures the displacement only: no transmission or dark-field (transmission.tif, darkfield.tif, attenuation.png come from UMPA, method "umpa").');
+    const json = JSON.parse(await readFile(join(dir, 'zncc-fc', 'result.json'), 'utf8'));
+    expect(json).toMatchObject({ method: 'zncc', model: null, executionProvider: null, notProduced: ['transmission.tif', 'darkfield.tif', 'attenuation.png'] });
+  });
+
+  it('refuses cnn-dic (trained for ±16 px DIC speckle) with its reason, before reading anything', async () => {
+    const e = await runXpciTask(
+      { refPaths: ['nowhere-ref.tif'], samplePaths: ['nowhere-sample.tif'], geometry: GEOM, method: 'cnn-dic' as never, outDir: join(dir, 'dic') },
+      quietContext(),
+    ).catch((err) => err);
+    expect(e.code).toBe('E_INVALID_INPUT');
+    expect(e.message).toMatch(/^xpci does not run cnn-dic: its model dicnet-s is trained for DIC speckle shifts up to ±16 px .* \(methods: umpa, zncc, icgn, cnn-xst, cnn\+icgn\)\.$/);
   });
 
   it('fails early with a clear sentence on a bad geometry or a profile outside the image', async () => {

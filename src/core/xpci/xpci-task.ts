@@ -5,7 +5,18 @@
  * folder: u.tif, v.tif, quality.tif (px, tracker), alpha_x.tif, alpha_y.tif (rad), dphi_dx.tif,
  * dphi_dy.tif (rad per sample-plane pixel), phase.tif (rad), thickness.tif (m, with δ), transmission.tif,
  * darkfield.tif (UMPA), profile.csv (with a profile), preview.png, attenuation.png (UMPA) and result.json.
- * Shared by `lab xpci` and the compute host, like tasks/track-task.ts.
+ * Shared by `lab xpci`, watch `xpci` rules and the compute host, like tasks/track-task.ts; result.json
+ * records the model (id, verified sha256) and execution provider of a CNN run (null for the classical ones),
+ * and `notProduced` lists the UMPA-only maps a run of another method does not write (also said in messages).
+ *
+ * Note: xpci tracking methods. UMPA (default), ZNCC, IC-GN, and two CNN trackers: cnn-xst (cade-xst-s,
+ * trained for X-ray speckle within ±1 px; the app's "CNN (XST)") and cnn+icgn (a CNN guess refined by
+ * IC-GN). cnn-dic is refused: dicnet-s is trained for ±16 px DIC speckle and measures X-ray speckle much
+ * less precisely. Measured on the CADE protocol (256², speckle 4 px, visibility 0.2, 10,000 photons/px,
+ * T = 0.9; shifts 0.2, 0.5, 0.8 px; RMSE of u, 16 px border excluded): cnn-xst 0.011–0.012 px, cnn-dic
+ * (dicnet-s, app defaults) 0.065–0.085 px, cnn+icgn 0.003–0.004 px with either model (as icgn alone).
+ * Refraction in a strongly refracting sample can exceed cade-xst-s's ±1 px; cnn+icgn (dicnet-s guess,
+ * ±16 px) or the classical methods with a larger search cover that.
  *
  * Note: Phase integrator choice. Frankot–Chellappa is the default: one FFT pair, no iteration, and
  * spectrally accurate on smooth phase (integrate.test.ts: ≤ 0.35% relative RMS on analytic surfaces).
@@ -24,7 +35,7 @@ import { sha256File, writeResultFolder, type ResultFile } from '../results/resul
 import { summarise } from '../results/summary';
 import { resolveOptions, trackField } from '../track/track-field';
 import { trackerRoi, type RoiSpec } from '../track/roi-region';
-import type { MethodOptions, TrackMethod } from '../track/types';
+import type { AllMethodOptions } from '../track/types';
 import { appVersion } from '../version';
 import { describeGeometry, effectivePixelUm, validateGeometry, wavelengthM, type XpciGeometry } from './geometry';
 import { integrateFc, type IntegrationResult } from './integrate-fc';
@@ -34,14 +45,33 @@ import { attenuationSignals, differentialPhasePerPixel, refractionAngles, thickn
 
 export type Integrator = 'fc' | 'ls';
 
+/** The tracking methods xpci runs (Note: xpci tracking methods); UMPA first, the default. */
+export const XPCI_METHODS = ['umpa', 'zncc', 'icgn', 'cnn-xst', 'cnn+icgn'] as const;
+export type XpciMethod = (typeof XPCI_METHODS)[number];
+export function isXpciMethod(method: string): method is XpciMethod {
+  return (XPCI_METHODS as readonly string[]).includes(method);
+}
+/** Why xpci does not run cnn-dic (Note: xpci tracking methods). */
+export const XPCI_CNN_DIC_REASON =
+  'xpci does not run cnn-dic: its model dicnet-s is trained for DIC speckle shifts up to ±16 px and measures X-ray speckle (±1 px) 6–8× less precisely than cnn-xst; use cnn-xst, or cnn+icgn for larger refraction shifts';
+/** Why a tracking method that xpci does not run is refused, or null when xpci runs it. */
+export function xpciMethodProblem(method: string): string | null {
+  if (isXpciMethod(method)) return null;
+  const list = XPCI_METHODS.join(', ');
+  return method === 'cnn-dic' ? `${XPCI_CNN_DIC_REASON} (methods: ${list})` : `The tracking method "${method}" is not one xpci runs; use one of ${list}`;
+}
+/** The maps only UMPA produces: a run of another method says that it has none of them. */
+const UMPA_ONLY = ['transmission.tif', 'darkfield.tif', 'attenuation.png'];
+
 export interface XpciTaskParams {
   /** reference (no sample) frames; several = UMPA multi-frame, same diffuser positions as the sample frames */
   refPaths: string[];
   samplePaths: string[];
   geometry: XpciGeometry;
-  /** default 'umpa' */
-  method?: TrackMethod;
-  options?: Partial<MethodOptions[TrackMethod]>;
+  /** default 'umpa' (Note: xpci tracking methods) */
+  method?: XpciMethod;
+  /** the method's options (kernels.ts DEFAULT_OPTIONS / CNN_DEFAULT_OPTIONS: CNN model, passes, symmetry, ...) */
+  options?: Partial<AllMethodOptions[XpciMethod]>;
   /** grid step in px (default 1 = every pixel) */
   step?: number;
   /** a rectangle or a region of polygons (Note: ROI shapes, in src/shared/contract.ts); recorded as given */
@@ -86,6 +116,8 @@ export async function runXpciTask(p: XpciTaskParams, ctx: TaskContext): Promise<
   const t0 = performance.now();
   const messages = validateGeometry(p.geometry);
   const method = p.method ?? 'umpa';
+  const methodProblem = xpciMethodProblem(method);
+  if (methodProblem) throw new LabError('E_INVALID_INPUT', `${methodProblem}.`);
   const integrator = p.integrator ?? 'fc';
   if (integrator !== 'fc' && integrator !== 'ls') {
     throw new LabError('E_INVALID_INPUT', `The phase integrator "${String(integrator)}" is not known; use "fc" (Frankot–Chellappa) or "ls" (least squares).`);
@@ -126,6 +158,10 @@ export async function runXpciTask(p: XpciTaskParams, ctx: TaskContext): Promise<
   const lambda = wavelengthM(g.energyKeV);
   const thick = p.delta !== undefined ? thickness(integ.phase, lambda, p.delta) : undefined;
   const att = attenuationSignals(field.extra);
+  const notProduced = method === 'umpa' ? [] : UMPA_ONLY;
+  if (notProduced.length) {
+    messages.push(`${method} measures the displacement only: no transmission or dark-field (transmission.tif, darkfield.tif, attenuation.png come from UMPA, method "umpa").`);
+  }
   throwIfCancelled(ctx.signal);
   const tSignals = performance.now();
 
@@ -208,10 +244,13 @@ export async function runXpciTask(p: XpciTaskParams, ctx: TaskContext): Promise<
       appVersion: appVersion(),
       createdAt: new Date().toISOString(),
       method,
+      model: field.modelId ? { id: field.modelId, sha256: field.modelSha256 ?? null } : null,
+      executionProvider: field.provider ?? null,
       parameters: { ...resolveOptions(method, p.options), step, roi: p.roi ?? null, delta: p.delta ?? null, integrator, profile: p.profile ?? null },
       geometry: describeGeometry(g),
       convention: 'I_sample(x + u) = I_ref(x); x = column (right), y = row (down); alpha = u·p/d has the sign of u; NaN = not measured',
       maps: Object.fromEntries(maps.map((m) => [`${m.name}.tif`, { unit: m.unit, description: m.what }])),
+      notProduced,
       inputs,
       grid: field.grid,
       points: { measured: field.measured, valid: field.valid },
