@@ -65,11 +65,12 @@ const BAD_INPUT_CODES = new Set(['E_UNSUPPORTED', 'E_TRUNCATED', 'E_CORRUPT', 'E
 export type ErrorKind = 'transient' | 'bad-input' | 'permanent' | 'cancelled';
 
 /**
- * The E_NOT_FOUND of a model id the model manifest does not list (findModel, infer/manifest.ts). That
- * error carries no flag or file of its own, so it is told by its message; should the message change, such
- * a job is merely retried as transient again.
+ * The E_NOT_FOUND of a model id that neither the manifest (findModel, infer/manifest.ts) nor the model
+ * catalog of shipped and user models (locateModel, infer/model-catalog.ts) lists. It comes back from the
+ * compute host as code and message only, so it is told by its message; should the message change, such a
+ * job is merely retried as transient again.
  */
-const MISSING_MODEL = /^No model "[^"]*" in the model manifest\b/;
+const MISSING_MODEL = /^No model "[^"]*" (in the model manifest|among the shipped models)/;
 
 /** See "Note: watch errors". */
 export function classifyError(err: unknown): { kind: ErrorKind; code: string; message: string } {

@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { findModel, type ModelManifest } from '../infer/manifest';
+import { locateModel, type ModelCatalog } from '../infer/model-catalog';
 import { openJobStore, type JobStore } from '../jobs/store';
-import { isRetryableFailure } from './job-runner';
+import { LabError } from '../errors';
+import { classifyError, isRetryableFailure } from './job-runner';
 import { runTaskInProcess, type RunTask } from './tasks';
 import { checksums, resultFolders, rulesOf, specklePairBytes, TRACK_RULE, watchTestDirs } from './testing';
 
@@ -166,5 +168,18 @@ describe('watch errors', () => {
     await next.s.whenIdle();
     expect(next.rec.of('job-skipped').map((e) => e.state)).toEqual(['failed']);
     expect(next.rec.of('job-started')).toEqual([]);
+  });
+
+  it('takes a model id missing from the shipped and user models (the CNN trackers\' catalog) as the rule\'s mistake too', () => {
+    const catalog = { models: [], shippedDir: '/app/models', userDir: '/home/me/models', problems: [] } as unknown as ModelCatalog;
+    let err: unknown;
+    try {
+      locateModel(catalog, 'dicnet-typo');
+    } catch (e) {
+      err = e;
+    }
+    expect(classifyError(err)).toMatchObject({ kind: 'permanent', code: 'E_INVALID_INPUT' });
+    // a file that went missing on a share is still a transient E_NOT_FOUND
+    expect(classifyError(new LabError('E_NOT_FOUND', 'The file /data/a.tif does not exist.'))).toMatchObject({ kind: 'transient', code: 'E_NOT_FOUND' });
   });
 });
