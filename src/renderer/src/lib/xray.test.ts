@@ -11,8 +11,10 @@ import {
   saveSettings,
   SETTINGS_KEY,
   snapToPixel,
+  XRAY_METHODS,
   type ProfileEntry,
 } from './xray';
+import { XpciParamsSchema } from '../../../shared/contract';
 
 describe('geometry form', () => {
   it('parses a full form, optional fields empty', () => {
@@ -92,5 +94,18 @@ describe('settings', () => {
     expect([bad.method, bad.step, bad.geometryByFolder]).toEqual(['umpa', 2, {}]);
     mem.set(SETTINGS_KEY, 'not json');
     expect(loadSettings(st).method).toBe('umpa');
+  });
+
+  it('offers only methods xpci.run takes, and remembers each of them', () => {
+    const mem = new Map<string, string>();
+    const st = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v) };
+    expect(XRAY_METHODS.map((m) => m.id)).toEqual(['umpa', 'zncc', 'icgn', 'cnn-xst', 'cnn+icgn']);
+    for (const { id } of XRAY_METHODS) {
+      expect(XpciParamsSchema.shape.method.safeParse(id).success).toBe(true);
+      const s = loadSettings(st);
+      s.method = id;
+      saveSettings(st, s);
+      expect(loadSettings(st).method).toBe(id);
+    }
   });
 });

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export type XrayMethod = 'umpa' | 'zncc' | 'icgn' | 'cnn-xst';
+export type XrayMethod = 'umpa' | 'zncc' | 'icgn' | 'cnn-xst' | 'cnn+icgn';
 export const XRAY_METHODS: readonly { id: XrayMethod; label: string; line: string }[] = [
   { id: 'umpa', label: 'UMPA', line: 'Unified modulated pattern analysis: angles plus transmission and dark-field; the default.' },
   { id: 'zncc', label: 'ZNCC', line: 'Zero-normalised cross-correlation with sub-pixel peak fit: fast, angles only.' },
@@ -16,6 +16,11 @@ export const XRAY_METHODS: readonly { id: XrayMethod; label: string; line: strin
     id: 'cnn-xst',
     label: 'CNN (XST)',
     line: 'Speckle-tracking network cade-xst-s: shifts within ±1 px only; 3 passes, 8 orientations averaged: RMSE 0.012 px on the CADE protocol (ZNCC there: 0.011 px).',
+  },
+  {
+    id: 'cnn+icgn',
+    label: 'CNN + IC-GN',
+    line: 'The network’s field (dicnet-s, up to ±16 px) refined by IC-GN subsets: IC-GN’s precision (RMSE 0.004 px on the CADE protocol) where refraction moves the speckle by more than 1 px.',
   },
 ];
 export const methodLabel = (m: string): string => XRAY_METHODS.find((x) => x.id === m)?.label ?? m;
@@ -201,7 +206,7 @@ const SettingsSchema = z.object({
   version: z.literal(1).catch(1),
   refPath: z.string().catch(''),
   samplePath: z.string().catch(''),
-  method: z.enum(['umpa', 'zncc', 'icgn', 'cnn-xst']).catch('umpa'),
+  method: z.enum(['umpa', 'zncc', 'icgn', 'cnn-xst', 'cnn+icgn']).catch('umpa'),
   step: z.number().int().min(1).max(64).catch(2),
   /** phase integration: Frankot–Chellappa (Fourier) or least squares (Note: Phase integrator choice, core) */
   integrator: z.enum(['fc', 'ls']).catch('fc'),
