@@ -198,6 +198,8 @@ async function speed(threads: number): Promise<void> {
     ['icgn', { method: 'icgn', options: { subset: 21 } }, null],
     ['cnn-xst', { method: 'cnn-xst', options: { model: 'cade-xst-s' } }, 'zncc search 3'],
     ['cnn-dic ×1 (fast mode)', { method: 'cnn-dic', options: { model: 'dicnet-s', passes: 1, symmetry: 1 } }, 'zncc search 16'],
+    // the field alone, as ZNCC gives it: without the warp-back quality map the CNN adds by default (--window 0)
+    ['cnn-dic ×1, no quality map', { method: 'cnn-dic', options: { model: 'dicnet-s', passes: 1, symmetry: 1, qualityWindow: 0 } }, 'zncc search 16'],
     ['cnn-dic (default, ×3 sym 8)', { method: 'cnn-dic', options: { model: 'dicnet-s' } }, 'zncc search 16'],
     ['cnn+icgn', { method: 'cnn+icgn', options: { model: 'cade-xst-s', subset: 21 } }, 'icgn'],
   ];

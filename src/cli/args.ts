@@ -73,6 +73,8 @@ export function cnnTrackerOptions(method: CnnMethod, values: TrackerFlagValues):
   if (values.search !== undefined) throw new UsageError(`--search does not apply to ${method}: the model's trained range sets how far it sees`);
   const options: Record<string, unknown> = {};
   if (values.model !== undefined) options.model = values.model;
+  // --window 0 (cnn-dic, cnn-xst): no quality map, the field alone
+  if (values.window?.trim() === '0' && method !== 'cnn+icgn') return { ...cnnTrackerOptions(method, { ...values, window: undefined }), qualityWindow: 0 };
   const window = intArg('--window', values.window, 3, method === 'cnn+icgn' ? 201 : 101);
   if (window !== undefined && window % 2 === 0) {
     throw new LabError('E_INVALID_INPUT', `--window ${window} must be odd (2M+1) so the window has a centre pixel.`);

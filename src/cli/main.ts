@@ -36,7 +36,8 @@ ${SIMULATE_XPCI_USAGE}
       (UMPA), exx/eyy/exy.tif (--strain-window), preview.png and result.json. UMPA multi-frame: give
       comma-separated frame lists to --ref and --def. --passes (cnn-dic, cnn-xst; 1–5, default 3; 1 is the fast mode):
       network passes, each further one measuring the residual on the image warped by the field so far;
-      --symmetry (default 8): orientations (flips, transposes) averaged on the last pass.
+      --symmetry (default 8): orientations (flips, transposes) averaged on the last pass; --window: the
+      warp-back quality window of cnn-dic / cnn-xst (default 15, 0 = no quality map), the subset of cnn+icgn.
 ${XPCI_USAGE}
 ${DEBLUR_USAGE}
 ${SR_USAGE}

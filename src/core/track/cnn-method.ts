@@ -53,8 +53,9 @@ export function validateCnnOptions(method: CnnMethod, opts: Record<string, unkno
   }
   if ('qualityWindow' in opts) {
     const q = opts.qualityWindow;
-    if (!(Number.isInteger(q) && (q as number) >= 3 && (q as number) <= 101 && (q as number) % 2 === 1)) {
-      throw bad(`The quality window ${String(q)} must be an odd whole number of pixels from 3 to 101; use for example 15.`);
+    // 0 turns the warp-back quality map off (the field alone, about a fifth less time in one pass at 1024²)
+    if (!(q === 0 || (Number.isInteger(q) && (q as number) >= 3 && (q as number) <= 101 && (q as number) % 2 === 1))) {
+      throw bad(`The quality window ${String(q)} must be an odd whole number of pixels from 3 to 101 (or 0: no quality map); use for example 15.`);
     }
   }
 }

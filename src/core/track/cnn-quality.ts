@@ -18,26 +18,54 @@ import { throwIfCancelled } from '../progress';
 import { bsplineValueAt } from './bspline';
 import { type Box, prefilterRegion } from './cnn-warp';
 
-/** Sliding-window sum of `src` (width*height) over `win`×`win`, truncated at the borders; float64 running sums. */
-function boxSum(src: Float32Array, width: number, height: number, win: number, tmp: Float32Array, out: Float32Array): void {
+/**
+ * Sliding-window sums over `win`×`win` of every map in `maps` (each width*height), in place, truncated at
+ * the borders: one row pass and one column pass serve all maps, with float64 running sums. `tmp` holds
+ * one map's row sums.
+ */
+function boxSums(maps: Float32Array[], width: number, height: number, win: number, tmp: Float32Array, signal?: AbortSignal): void {
   const r = (win - 1) >> 1;
-  for (let y = 0; y < height; y++) {
-    const o = y * width;
-    let s = 0;
-    for (let x = 0; x < Math.min(r, width); x++) s += src[o + x];
-    for (let x = 0; x < width; x++) {
-      if (x + r < width) s += src[o + x + r];
-      if (x - r - 1 >= 0) s -= src[o + x - r - 1];
-      tmp[o + x] = s;
+  const col = new Float64Array(width);
+  for (const src of maps) {
+    if (signal) throwIfCancelled(signal);
+    for (let y = 0; y < height; y++) {
+      const o = y * width;
+      let s = 0;
+      for (let x = 0; x < Math.min(r, width); x++) s += src[o + x];
+      // the three ranges of x: window entering only, both ends moving, window leaving only
+      const a = Math.min(width, r + 1);
+      const b = Math.max(a, width - r);
+      for (let x = 0; x < a; x++) {
+        if (x + r < width) s += src[o + x + r];
+        tmp[o + x] = s;
+      }
+      for (let x = a; x < b; x++) {
+        s += src[o + x + r] - src[o + x - r - 1];
+        tmp[o + x] = s;
+      }
+      for (let x = b; x < width; x++) {
+        if (x + r < width) s += src[o + x + r];
+        if (x - r - 1 >= 0) s -= src[o + x - r - 1];
+        tmp[o + x] = s;
+      }
+    }
+    col.fill(0);
+    for (let y = 0; y < Math.min(r, height); y++) for (let x = 0, o = y * width; x < width; x++) col[x] += tmp[o + x];
+    for (let y = 0; y < height; y++) {
+      const add = y + r < height ? (y + r) * width : -1;
+      const sub = y - r - 1 >= 0 ? (y - r - 1) * width : -1;
+      const o = y * width;
+      if (add >= 0 && sub >= 0) for (let x = 0; x < width; x++) src[o + x] = col[x] += tmp[add + x] - tmp[sub + x];
+      else if (add >= 0) for (let x = 0; x < width; x++) src[o + x] = col[x] += tmp[add + x];
+      else if (sub >= 0) for (let x = 0; x < width; x++) src[o + x] = col[x] -= tmp[sub + x];
+      else for (let x = 0; x < width; x++) src[o + x] = col[x];
     }
   }
-  const col = new Float64Array(width);
-  for (let y = 0; y < Math.min(r, height); y++) for (let x = 0; x < width; x++) col[x] += tmp[y * width + x];
-  for (let y = 0; y < height; y++) {
-    if (y + r < height) for (let x = 0, o = (y + r) * width; x < width; x++) col[x] += tmp[o + x];
-    if (y - r - 1 >= 0) for (let x = 0, o = (y - r - 1) * width; x < width; x++) col[x] -= tmp[o + x];
-    for (let x = 0, o = y * width; x < width; x++) out[o + x] = col[x];
-  }
+}
+
+/** Pixels of a `win`-wide window centred at i on an axis of length n, truncated at its ends. */
+function windowSpan(i: number, n: number, r: number): number {
+  return Math.min(n - 1, i + r) - Math.max(0, i - r) + 1;
 }
 
 /**
@@ -70,20 +98,29 @@ export function warpBackZncc(
   }
   const { spline, src } = prefilterRegion(def, width, height, box, Math.ceil(reach) + 12);
 
-  // Per-pixel terms (mask, f, g, f², g², fg), zero where x + u leaves the image or the field is NaN; each is
-  // replaced by its window sum in place, which keeps the memory at eight box-sized maps.
-  const terms = Array.from({ length: 6 }, () => new Float32Array(n));
-  const [cnt, f, g, ff, gg, fg] = terms;
+  // Per-pixel terms (f, g, f², g², fg, and the mask), zero where x + u leaves the image or the field is NaN;
+  // each is replaced by its window sum in place. The mask is only built when some pixel has no g: where
+  // every pixel has one, a window's count is its size, truncated at the box's edges (the usual case; this
+  // saves a map and its sums, and the per-pixel loop below stays the same).
+  const terms = Array.from({ length: 5 }, () => new Float32Array(n));
+  const [f, g, ff, gg, fg] = terms;
+  let cnt: Float32Array | null = null;
   for (let y = box.y0, k = 0; y < box.y1; y++) {
     if (signal) throwIfCancelled(signal);
     for (let x = box.x0; x < box.x1; x++, k++) {
       const X = x + u[k];
       const Y = y + v[k];
       // NaN compares false, so a NaN field lands here too.
-      if (!(X >= 0 && X <= width - 1 && Y >= 0 && Y <= height - 1)) continue;
+      if (!(X >= 0 && X <= width - 1 && Y >= 0 && Y <= height - 1)) {
+        if (!cnt) {
+          cnt = new Float32Array(n);
+          cnt.fill(1, 0, k);
+        }
+        continue;
+      }
       const a = ref[y * width + x];
       const b = bsplineValueAt(spline, X - src.x0, Y - src.y0);
-      cnt[k] = 1;
+      if (cnt) cnt[k] = 1;
       f[k] = a;
       g[k] = b;
       ff[k] = a * a;
@@ -91,20 +128,21 @@ export function warpBackZncc(
       fg[k] = a * b;
     }
   }
-  const tmp = new Float32Array(n);
-  for (const t of terms) {
-    if (signal) throwIfCancelled(signal);
-    boxSum(t, bw, bh, window, tmp, t);
-  }
+  boxSums(cnt ? [...terms, cnt] : terms, bw, bh, window, new Float32Array(n), signal);
+  const r = (window - 1) >> 1;
+  const spanX = Float32Array.from({ length: bw }, (_, x) => windowSpan(x, bw, r));
   const minCount = (window * window) / 2;
   const q = new Float32Array(n).fill(Number.NaN);
-  for (let k = 0; k < n; k++) {
-    const c = cnt[k];
-    if (!(Number.isFinite(u[k]) && Number.isFinite(v[k])) || c < minCount) continue;
-    const vf = ff[k] - (f[k] * f[k]) / c;
-    const vg = gg[k] - (g[k] * g[k]) / c;
-    const cov = fg[k] - (f[k] * g[k]) / c;
-    if (vf > 0 && vg > 0) q[k] = Math.max(-1, Math.min(1, cov / Math.sqrt(vf * vg)));
+  for (let y = 0, k = 0; y < bh; y++) {
+    const spanY = windowSpan(y, bh, r);
+    for (let x = 0; x < bw; x++, k++) {
+      const c = cnt ? cnt[k] : spanX[x] * spanY;
+      if (!(Number.isFinite(u[k]) && Number.isFinite(v[k])) || c < minCount) continue;
+      const vf = ff[k] - (f[k] * f[k]) / c;
+      const vg = gg[k] - (g[k] * g[k]) / c;
+      const cov = fg[k] - (f[k] * g[k]) / c;
+      if (vf > 0 && vg > 0) q[k] = Math.max(-1, Math.min(1, cov / Math.sqrt(vf * vg)));
+    }
   }
   return q;
 }
