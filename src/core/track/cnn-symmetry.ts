@@ -8,7 +8,7 @@
  * dependent biases differ between orientations, so their mean is more accurate. Measured on the CADE
  * protocol with cade-xst-s after 3 refinement passes: RMSE u 0.026 px (1 orientation), 0.015 px (4: flips),
  * 0.012 px (8). The first dicnet-s, trained without sub-pixel fields, got worse (large-displacement MAE
- * 0.30 → 0.31 px); the retrained one gains with the passes (0.25 → 0.061 px, kernels.ts defaults).
+ * 0.30 → 0.31 px); the retrained ones gain with the passes (light form: 0.22 → 0.045 px, kernels.ts defaults).
  * Geometry: a transformed pair is f'(p) = f(M p + o) with M a signed permutation; if g(x + u(x)) = f(x) then g'(p + u'(p)) = f'(p) with M u'(p) = u(M p + o), so the
  * field measured on the transformed pair maps back as u(q) = M u'(p) at q = M p + o.
  */

@@ -153,7 +153,7 @@ describe('warp-back quality', () => {
  * - cade-xst-s (sha256 0c15881b…) with its defaults, 3 passes and 8 orientations (Notes: CNN refinement
  *   passes, cnn-warp.ts; Symmetry averaging, cnn-symmetry.ts): see the printed figures; one pass without
  *   averaging had bias +0.16 px; bounds 0.02 / 0.03 px.
- * - dicnet-s (light form, sha256 prefix in models/manifest.json, stage 3 of the CPU training) with its
+ * - dicnet-s (light form, sha256 3757973a…, trained on from the full form's weights) with its
  *   defaults, 3 passes and 8 orientations: bias u −0.008, v +0.000 px, RMSE 0.049, 0.046 px; bounds 0.05 px
  *   bias, 0.12 px RMSE. (The full-form stage-2 model: bias −0.001 / +0.006, RMSE 0.072 / 0.069 px; the
  *   stage-1 model in one pass: bias up to 0.21 px, RMSE 0.24 px.)

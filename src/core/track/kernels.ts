@@ -30,7 +30,7 @@ export const TRACK_METHODS = Object.keys(KERNELS) as TrackMethod[];
  * 1024² image and took about 3× as long on CPU as one 1024 px tile (measured: 13.1 s vs 4.0 s inference,
  * dicnet-s); a 1024² tile of dicnet-s needs about 0.7 GB. Smaller tiles remain an option for small GPUs.
  * Both trackers run 3 passes with 8 orientations on the last by default: on the bench's large-displacement
- * section dicnet-s goes from MAE 0.245 px in one pass to 0.061 px (DICNet's paper: 0.064), cade-xst-s on the
+ * section dicnet-s goes from MAE 0.22 px in one pass to 0.045 px (DICNet's paper: 0.064), cade-xst-s on the
  * CADE protocol from RMSE 0.125 to 0.012 px, each for 10 network runs instead of 1 (`passes: 1, symmetry: 1`
  * is the fast mode).
  */

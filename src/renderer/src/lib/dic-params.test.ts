@@ -131,7 +131,7 @@ describe('CNN methods', () => {
     expect(SYMMETRY_COUNTS.map((n) => SYMMETRY_LABELS[String(n)])).toEqual(['1 (off)', '4 (flips)', '8 (all)']);
     expect(METHODS['cnn-xst'].symmetryHelp).toMatch(/8 orientations \(flips, transposes\) on the last pass.*half the noise.*1 = off/);
     // the summaries are honest about accuracy and range
-    expect(METHODS['cnn-dic'].summary).toMatch(/±16 px.*3 passes.*0\.061 px/);
+    expect(METHODS['cnn-dic'].summary).toMatch(/±16 px.*3 passes.*0\.045 px/);
     expect(METHODS['cnn-xst'].summary).toMatch(/±1 px.*3 refinement passes.*8 orientations.*RMSE 0\.012 px on the CADE protocol.*ZNCC.*0\.011 px/);
     expect(METHODS['cnn+icgn'].summary).toMatch(/IC-GN/);
   });
