@@ -19,7 +19,7 @@ describe('xray-reopen', () => {
   });
 
   it('leaves what the form cannot hold as it is, and refuses a folder without geometry', () => {
-    const f = xrayFormFromResult(run({ method: 'cnn+icgn' }, { step: 100, integrator: 'poisson' }), '/r');
+    const f = xrayFormFromResult(run({ method: 'cnn-dic' }, { step: 100, integrator: 'poisson' }), '/r');
     expect([f?.method, f?.step, f?.integrator]).toEqual([null, null, null]);
     expect(xrayFormFromResult(run({ geometry: { pixelUm: 12, energyKeV: 30 } }), '/r')).toBeNull();
     expect(xrayFormFromResult({ kind: 'track' }, '/r')).toBeNull();
