@@ -172,6 +172,18 @@ test('CNN trackers: cnn-xst runs densely with its model, passes and symmetry, th
   await dic.setMethod('cnn-dic');
   await expect(dic.id('dic-passes')).toHaveValue('3');
   await expect(dic.id('dic-symmetry')).toHaveValue('8');
+  // its fast mode without the quality map: one pass, one orientation, quality window 0
+  await dic.id('dic-passes').fill('1');
+  await dic.id('dic-symmetry').selectOption('1');
+  await dic.id('dic-window').fill('0');
+  await expect(dic.id('dic-window-note')).toContainText('No quality map');
+  await dic.run('done');
+  const fastDir = await dic.resultDir();
+  const fast = JSON.parse(await readFile(join(fastDir, 'result.json'), 'utf8'));
+  expect(fast.parameters).toMatchObject({ model: 'dicnet-s', passes: 1, symmetry: 1, qualityWindow: 0 });
+  expect((await readImage(join(fastDir, 'quality.tif'))).data.every(Number.isNaN)).toBe(true);
+  const fastAt = await dic.readAt('dic-map-canvas', 64, 56);
+  expect(Math.abs(fastAt.u - shift.u), `u read "${fastAt.uText}"`).toBeLessThan(0.5);
 
   // CNN-seeded IC-GN: the IC-GN grid and accuracy, here in a polygon region (counted on its mask: no nx × ny)
   await dic.setMethod('cnn+icgn', { step: 4 });

@@ -51,7 +51,7 @@ export const SYMMETRY_LABELS: Record<string, string> = { '1': '1 (off)', '4': '4
 export const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
 
 const IC_GN_SUBSET_HELP = 'Square subset matched around each point. Larger: less noise, less detail.';
-const QUALITY_WINDOW_HELP = 'Only rates the field: warp-back ZNCC over this square (quality map). Does not change u, v.';
+const QUALITY_WINDOW_HELP = 'Only rates the field: warp-back ZNCC over this square (quality map). Does not change u, v. 0 = no quality map (a fifth faster in one pass).';
 const PASSES_HELP = 'Network runs, 1–5: each pass after the first measures what is left on the image warped back by the field so far.';
 const SYMMETRY_HELP =
   'Average the answers for the pair’s 8 orientations (flips, transposes) on the last pass: about half the noise of one, 8× the network time for that pass. 1 = off.';

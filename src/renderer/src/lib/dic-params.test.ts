@@ -155,6 +155,13 @@ describe('CNN methods', () => {
       'The symmetry averaging 2 must be 1 (off), 4 (flips) or 8 (flips and transposes).',
     );
     expect(coreAccepts('cnn-xst', { symmetry: 2 })).toBe('The symmetry averaging 2 must be 1 (off), 4 (flips) or 8 (flips and transposes).');
+    // quality window 0: no quality map, accepted by the form and by the core; for cnn+icgn 0 is a subset, refused
+    const off = validateParams('cnn-dic', form('cnn-dic', { window: '0' }), common(), img);
+    expect(off.errors.window).toBeUndefined();
+    expect(off.notes.window).toMatch(/No quality map/);
+    expect(off.values?.window).toBe(0);
+    expect(coreAccepts('cnn-dic', { qualityWindow: 0 })).toBe(true);
+    expect(validateParams('cnn+icgn', form('cnn+icgn', { window: '0' }), common(), img).errors.window).toMatch(/odd/);
     expect(validateParams('cnn-xst', form('cnn-xst', { symmetry: '' }), common(), img).errors.symmetry).toMatch(/Choose the symmetry averaging, e.g. 8/);
     // cnn+icgn has no symmetry: whatever the form holds is neither checked nor sent
     const seeded = validateParams('cnn+icgn', form('cnn+icgn', { symmetry: 'nonsense' }), common(), img);

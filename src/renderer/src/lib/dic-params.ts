@@ -122,6 +122,7 @@ export function validateParams(method: TrackMethod, m: MethodForm, c: CommonForm
   const window = wholeNumber(m.window);
   if (m.window.trim() === '') errors.window = `Enter the ${name} size in px, e.g. ${info.defaults.window}.`;
   else if (window === null) errors.window = `The ${name} size must be a whole number of pixels, e.g. ${info.defaults.window}.`;
+  else if (window === 0 && info.windowOption === 'qualityWindow') notes.window = 'No quality map: the field alone, a little faster (quality.tif is all NaN).';
   else if (window % 2 === 0) errors.window = `The ${name} size must be odd so it has a centre pixel: use ${window - 1} or ${window + 1}.`;
   else if (window < info.minWindow) errors.window = `The ${name} size must be at least ${info.minWindow} px.`;
   else if (window > info.maxWindow) errors.window = `The ${name} size must be at most ${info.maxWindow} px.`;
