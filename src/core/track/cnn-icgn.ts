@@ -45,13 +45,26 @@ function guessRoi(roi: Roi | undefined, width: number, height: number, m: number
   return { kind: 'rect', x: x0, y: y0, width: Math.min(width, b.x1 + m) - x0, height: Math.min(height, b.y1 + m) - y0 };
 }
 
+/** cnn+icgn's IC-GN settings, as the IC-GN refinement takes them (its search is not used). */
+function icgnPart(o: Pick<CnnIcgnOptions, 'subset' | 'maxIterations' | 'tolerance' | 'minZncc'>) {
+  return { subset: o.subset, maxIterations: o.maxIterations, tolerance: o.tolerance, minZncc: o.minZncc };
+}
+
+/**
+ * IC-GN's own checks on cnn+icgn's refinement settings (search is unused there; any valid value), on an
+ * image of this size (Infinity when not known yet, as when rules are read).
+ */
+export function validateIcgnRefinement(o: Pick<CnnIcgnOptions, 'subset' | 'maxIterations' | 'tolerance' | 'minZncc'>, width: number, height: number): void {
+  icgnKernel.validate({ ...icgnPart(o), search: 1 }, width, height);
+}
+
 /** Measures the field with CNN-seeded IC-GN (see the file note). */
 export async function trackCnnIcgn(ref: GreyImage, def: GreyImage, req: CnnIcgnRequest, ctx: TaskContext): Promise<DisplacementField> {
   const t0 = performance.now();
   const o = req.options;
-  const icgnOptions = { subset: o.subset, maxIterations: o.maxIterations, tolerance: o.tolerance, minZncc: o.minZncc };
-  // Fail on bad IC-GN settings before spending time on the network (search is unused; any valid value).
-  icgnKernel.validate({ ...icgnOptions, search: 1 }, ref.width, ref.height);
+  const icgnOptions = icgnPart(o);
+  // Fail on bad IC-GN settings before spending time on the network.
+  validateIcgnRefinement(o, ref.width, ref.height);
 
   const half = (o.subset - 1) / 2;
   const cnn = await trackCnn(

@@ -17,6 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { LabError } from '../errors';
+import { validateIcgnRefinement } from '../track/cnn-icgn';
 import { validateCnnOptions } from '../track/cnn-method';
 import { CNN_DEFAULT_OPTIONS, DEFAULT_OPTIONS, isCnnMethod, KERNELS } from '../track/kernels';
 import type { AnyTrackMethod } from '../track/types';
@@ -167,11 +168,8 @@ function methodOptionMistakes(method: AnyTrackMethod, options: Record<string, un
       if (isCnnMethod(method)) {
         const all = { ...CNN_DEFAULT_OPTIONS[method], ...opts } as Record<string, unknown>;
         validateCnnOptions(method, all);
-        if (method === 'cnn+icgn') {
-          // the IC-GN refinement's own checks, as trackCnnIcgn runs them before the network (search is unused there)
-          const { subset, maxIterations, tolerance, minZncc } = all;
-          KERNELS.icgn.validate({ ...DEFAULT_OPTIONS.icgn, subset, maxIterations, tolerance, minZncc } as never, Infinity, Infinity);
-        }
+        // the IC-GN refinement's own checks, as trackCnnIcgn runs them before the network
+        if (method === 'cnn+icgn') validateIcgnRefinement(all as never, Infinity, Infinity);
       } else {
         KERNELS[method].validate({ ...DEFAULT_OPTIONS[method], ...opts } as never, Infinity, Infinity);
       }

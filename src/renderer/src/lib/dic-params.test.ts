@@ -8,10 +8,10 @@ const { buildGrid } = (await import(/* @vite-ignore */ CORE_GRID)) as { buildGri
 // Likewise the core's CNN defaults and checks, so the panel cannot allow what the core refuses or the reverse.
 const CORE_KERNELS = '../../../core/track/kernels';
 const CORE_CNN = '../../../core/track/cnn-method';
-const CORE_ICGN = '../../../core/track/icgn';
+const CORE_CNN_ICGN = '../../../core/track/cnn-icgn';
 const { CNN_DEFAULT_OPTIONS } = (await import(/* @vite-ignore */ CORE_KERNELS)) as { CNN_DEFAULT_OPTIONS: Record<string, Record<string, unknown>> };
 const { validateCnnOptions } = (await import(/* @vite-ignore */ CORE_CNN)) as { validateCnnOptions: (m: string, o: Record<string, unknown>) => void };
-const { icgnKernel } = (await import(/* @vite-ignore */ CORE_ICGN)) as { icgnKernel: { validate(o: Record<string, unknown>, w: number, h: number): void } };
+const { validateIcgnRefinement } = (await import(/* @vite-ignore */ CORE_CNN_ICGN)) as { validateIcgnRefinement(o: Record<string, unknown>, w: number, h: number): void };
 import { defaultCommonForm, defaultMethodForm, gridEstimate, METHOD_IDS, methodOptions, METHODS, newTaskId, SYMMETRY_COUNTS, SYMMETRY_LABELS, toTrackParams, trackerModels, validateParams, type MethodForm, type TrackMethod } from './dic-params';
 
 const img = { width: 192, height: 160 };
@@ -103,7 +103,7 @@ function coreAccepts(method: CnnMethod, options: Record<string, unknown>): true 
   const full = { ...CNN_DEFAULT_OPTIONS[method], ...options };
   try {
     validateCnnOptions(method, full);
-    if (method === 'cnn+icgn') icgnKernel.validate({ ...full, search: 1 }, img.width, img.height);
+    if (method === 'cnn+icgn') validateIcgnRefinement(full, img.width, img.height);
     return true;
   } catch (err) {
     return (err as Error).message;
